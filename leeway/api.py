@@ -1,0 +1,97 @@
+"""The versioned HTTP API (`/api/v1/`): one NinjaAPI, a router per app, one error envelope."""
+
+import json
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.parser import Parser
+
+from leeway.core.api_auth import API_AUTH
+from leeway.core.errors import BadRequest, DomainError, domain_error_response, error_envelope
+
+
+class StrictJSONParser(Parser):
+    """JSON bodies only; a broken one is a 400 in the envelope, not a crash."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest(_("The body is not valid JSON."), code="malformed_json") from None
+        if not isinstance(data, dict):
+            raise BadRequest(_("The body must be a JSON object."), code="malformed_json")
+        return data
+
+
+api = NinjaAPI(
+    title="Leeway API",
+    version="1",
+    description="On-the-spot goodwill decisions inside guardrails. Amounts are decimal strings.",
+    urls_namespace="api",
+    auth=API_AUTH,
+    parser=StrictJSONParser(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return domain_error_response(exc)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    first = exc.errors[0] if exc.errors else {}
+    location = [
+        str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")
+    ]
+    field = location[-1] if location else None
+    kind = first.get("type", "")
+    if kind == "missing":
+        message = _("This field is required.")
+    elif kind in ("extra_forbidden",):
+        message = _("This field is not allowed.")
+    else:
+        message = _("This value is not valid.")
+    return error_envelope(422, "invalid", message, field)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request, exc):
+    return error_envelope(401, "not_authenticated", _("Authentication is required."))
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request, exc):
+    return error_envelope(403, "forbidden", _("Your role does not allow this."))
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_envelope(404, "not_found", _("Not found."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        429: "rate_limited",
+    }
+    return error_envelope(
+        exc.status_code, codes.get(exc.status_code, "error"), _("The request could not be processed.")
+    )
+
+
+def _register_routers() -> None:
+    from leeway.people.api import router as people_router
+
+    api.add_router("/", people_router)
+
+
+_register_routers()

@@ -1,0 +1,90 @@
+"""Request-wide concerns: body size limit and the member's language."""
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
+
+from leeway.core.errors import error_envelope
+
+API_PREFIX = "/api/"
+
+
+def is_api_request(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def language_from_accept_header(header: str) -> str | None:
+    """The first supported language the client asks for, or None (then the organization decides)."""
+    for code, _quality in parse_accept_lang_header(header or ""):
+        if code == "*":
+            continue
+        try:
+            return get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return None
+
+
+class BodySizeLimitMiddleware:
+    """Refuse oversized API bodies before anything reads them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.LEEWAY_MAX_UPLOAD_BYTES if multipart else settings.LEEWAY_MAX_BODY_BYTES
+        if length > limit and (is_api_request(request) or multipart):
+            with translation.override(
+                language_from_accept_header(request.headers.get("Accept-Language", ""))
+            ):
+                return error_envelope(
+                    413,
+                    "body_too_large",
+                    _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit},
+                )
+        return self.get_response(request)
+
+
+class MemberLanguageMiddleware:
+    """Speak the member's language on pages; the API follows Accept-Language.
+
+    Anonymous visitors get the language they chose with the switcher (kept in
+    the session), else their browser's, else English.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = self.language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        patch_vary = response.headers.get("Vary", "")
+        if "Accept-Language" not in patch_vary:
+            response.headers["Vary"] = f"{patch_vary}, Accept-Language" if patch_vary else "Accept-Language"
+        translation.deactivate()
+        return response
+
+    def language_for(self, request) -> str:
+        header_language = language_from_accept_header(request.headers.get("Accept-Language", ""))
+        user = getattr(request, "user", None)
+        if is_api_request(request):
+            request.api_language = header_language
+            if header_language:
+                return header_language
+            organization = getattr(user, "organization", None) if user and user.is_authenticated else None
+            return organization.default_language if organization else settings.LANGUAGE_CODE
+        if user is not None and user.is_authenticated:
+            return user.language
+        chosen = request.session.get("language") if hasattr(request, "session") else None
+        if chosen in dict(settings.LANGUAGES):
+            return chosen
+        return header_language or settings.LANGUAGE_CODE

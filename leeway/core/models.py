@@ -1,0 +1,88 @@
+"""The audit chain and the outbox, shared by every app that writes."""
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leeway.people.models import TenantModel
+
+
+class AuditChain(TenantModel):
+    """The head of an organization's audit chain: last sequence number and hash.
+
+    Appending locks this row, so entries of one organization get gap-free,
+    ordered sequence numbers; deleting the newest entry is caught because the
+    head still remembers it.
+    """
+
+    last_seq = models.PositiveBigIntegerField(_("last sequence number"), default=0)
+    last_hash = models.CharField(_("last hash"), max_length=64, default="")
+
+    class Meta:
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="audit_chain_one_per_org")]
+
+
+class AuditEntry(TenantModel):
+    """One append-only, hash-chained record of a domain write."""
+
+    seq = models.PositiveBigIntegerField(_("sequence number"))
+    created_at = models.DateTimeField(_("created at"))
+    actor = models.ForeignKey(
+        "people.Member",
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=80)
+    object_type = models.CharField(_("object type"), max_length=80)
+    object_id = models.CharField(_("object id"), max_length=64)
+    data = models.JSONField(_("data"), default=dict, encoder=DjangoJSONEncoder)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["organization_id", "seq"]
+        constraints = [models.UniqueConstraint(fields=["organization", "seq"], name="audit_entry_unique_seq")]
+        indexes = [models.Index(fields=["organization", "object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")
+
+
+class OutboxEvent(TenantModel):
+    """An outbound event written in the same transaction as the change that caused it."""
+
+    topic = models.CharField(_("topic"), max_length=80)
+    payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="outbox_undelivered",
+                condition=models.Q(delivered_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.topic

@@ -1,0 +1,61 @@
+"""The navigation bar, by role. Apps add their pages here as they arrive."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+
+ALL_ROLES = ("agent", "lead", "manager", "admin", "trainer", "analyst")
+
+# Where each role lands after logging in: the first page that exists.
+ROLE_HOMES = {
+    "agent": ["decisions:console"],
+    "lead": ["decisions:queue"],
+    "manager": ["decisions:queue"],
+    "admin": ["policy:overview", "people:organization"],
+    "analyst": ["people:organization"],
+    "trainer": [],
+}
+
+NAV_ITEMS = [
+    NavItem(_("Home"), "home", ALL_ROLES),
+    NavItem(_("Console"), "decisions:console", ("agent", "lead")),
+    NavItem(_("Requests"), "decisions:queue", ("lead", "manager", "admin")),
+    NavItem(_("Decisions"), "decisions:list", ("lead", "manager", "admin", "analyst")),
+    NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),
+    NavItem(_("Policy"), "policy:overview", ("admin",)),
+    NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
+]
+
+
+def items_for(member) -> list[dict]:
+    """The links this member's role may use, skipping pages not built yet."""
+    role = getattr(member, "role", None)
+    items = []
+    for item in NAV_ITEMS:
+        if role not in item.roles:
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": item.label, "url": url, "name": item.url_name})
+    return items
+
+
+def role_home_url(member) -> str | None:
+    """The landing page for the member's role, if it has been built."""
+    for url_name in ROLE_HOMES.get(getattr(member, "role", ""), []):
+        try:
+            return reverse(url_name)
+        except NoReverseMatch:
+            continue
+    return None

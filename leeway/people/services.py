@@ -1,0 +1,101 @@
+"""Writes about people: members, languages and API tokens."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leeway.core.audit import audit_record
+from leeway.core.errors import InvalidInput, NotFound
+from leeway.people.models import ApiToken, Member
+
+TOKEN_PREFIX = "lw_"  # noqa: S105 - a label, not a secret
+# Writing last_used_at on every request would turn each read into a write.
+TOKEN_TOUCH_INTERVAL_SECONDS = 300
+
+
+def token_digest(raw: str) -> str:
+    """Tokens are random and long, so a fast hash is enough (and keeps auth cheap)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_create(*, member: Member, name: str = "", actor: Member | None = None) -> tuple[ApiToken, str]:
+    """Issue a new API token; the raw value is returned once and never stored."""
+    if member.organization_id is None:
+        raise InvalidInput(_("Only members of an organization can have API tokens."), code="no_organization")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            organization_id=member.organization_id,
+            member=member,
+            name=name[:100],
+            prefix=raw[:10],
+            digest=token_digest(raw),
+        )
+        audit_record(
+            organization_id=member.organization_id,
+            actor_id=(actor or member).pk,
+            action="token.created",
+            object_type="api_token",
+            object_id=token.pk,
+            data={"member": member.username, "prefix": token.prefix},
+        )
+    return token, raw
+
+
+def token_revoke(*, token: ApiToken, actor: Member) -> ApiToken:
+    """Revoke a token at once; requests with it get 401 from then on."""
+    if token.revoked_at is not None:
+        return token
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            organization_id=token.organization_id,
+            actor_id=actor.pk,
+            action="token.revoked",
+            object_type="api_token",
+            object_id=token.pk,
+            data={"member": token.member.username, "prefix": token.prefix},
+        )
+    return token
+
+
+def member_for_token(raw: str) -> Member | None:
+    """The active member behind a bearer token, or None."""
+    if not raw or len(raw) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("member", "member__organization", "member__tier")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.member.is_active:
+        return None
+    now = timezone.now()
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_INTERVAL_SECONDS
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.member
+
+
+def member_set_language(*, member: Member, language: str) -> Member:
+    """Change the language a member's pages speak."""
+    if language not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Unknown language."), code="unknown_language", field="language")
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+    return member
+
+
+def member_by_username(*, username: str) -> Member:
+    try:
+        return Member.objects.get(username=username)
+    except Member.DoesNotExist:
+        raise NotFound(_("No member with that username."), code="member_not_found") from None
