@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leeway.core.decorators import member_required, role_required
-from leeway.core.errors import DomainError
+from leeway.core.errors import DomainError, error_envelope
+from leeway.core.middleware import is_api_request
 from leeway.core.navigation import role_home_url
 from leeway.core.tenancy import get_for, scoped
 from leeway.people.models import ApiToken, Department, Role, Site, Team
@@ -97,3 +98,10 @@ def token_revoke_view(request, token_id: int):
     token_revoke(token=token, actor=request.user)
     messages.success(request, _("Token revoked. Requests that use it are refused from now on."))
     return redirect("people:tokens")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """Axes' lockout answer: the envelope for the API, a calm page for people."""
+    if is_api_request(request):
+        return error_envelope(429, "login_locked", _("Too many failed attempts. Try again later."))
+    return render(request, "registration/locked_out.html", status=429)
