@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "leeway.core",
     "leeway.people",
     "leeway.customers",
+    "leeway.policy",
 ]
 
 MIDDLEWARE = [
