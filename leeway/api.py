@@ -9,19 +9,17 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 
 from leeway.core.api_auth import API_AUTH
-from leeway.core.errors import BadRequest, DomainError, domain_error_response, error_envelope
+from leeway.core.errors import DomainError, domain_error_response, error_envelope
 
 
 class StrictJSONParser(Parser):
     """JSON bodies only; a broken one is a 400 in the envelope, not a crash."""
 
     def parse_body(self, request):
-        try:
-            data = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadRequest(_("The body is not valid JSON."), code="malformed_json") from None
+        # ninja turns any exception here into HttpError(400), answered by on_http_error below.
+        data = json.loads(request.body)
         if not isinstance(data, dict):
-            raise BadRequest(_("The body must be a JSON object."), code="malformed_json")
+            raise ValueError("The body must be a JSON object.")
         return data
 
 
@@ -76,6 +74,9 @@ def on_not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
+    if exc.status_code == 400:
+        # The only 400 ninja raises itself: a body it could not parse.
+        return error_envelope(400, "malformed_json", _("The body is not a valid JSON object."))
     codes = {
         400: "bad_request",
         401: "not_authenticated",

@@ -85,7 +85,9 @@ INSTALLED_APPS = [
     "leeway.core",
     "leeway.people",
     "leeway.customers",
+    "leeway.value",
     "leeway.policy",
+    "leeway.decisions",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +209,7 @@ PARLER_LANGUAGES = {
 PARLER_DEFAULT_LANGUAGE_CODE = "en"
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("LEEWAY_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

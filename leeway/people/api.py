@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from leeway.core.errors import NotAuthenticated, RateLimited
-from leeway.people.schemas import MeOut, TokenRequest, TokenResponse
+from leeway.core.tenancy import get_for, scoped
+from leeway.people.models import Team
+from leeway.people.schemas import MeOut, TeamOut, TokenRequest, TokenResponse
 from leeway.people.selectors import member_profile
 from leeway.people.services import token_create
 
@@ -34,3 +36,18 @@ def auth_token(request, payload: TokenRequest):
 @router.get("/me", response=MeOut, summary="The caller, their organization and budgets")
 def me(request):
     return member_profile(request.auth)
+
+
+@router.get("/teams", response=list[TeamOut], summary="The teams of the caller's organization")
+def team_list(request):
+    teams = scoped(Team.objects.select_related("department", "site"), request.auth)
+    return [team_row(team) for team in teams]
+
+
+@router.get("/teams/{team_id}", response=TeamOut, summary="One team")
+def team_detail(request, team_id: int):
+    return team_row(get_for(request.auth, Team.objects.select_related("department", "site"), pk=team_id))
+
+
+def team_row(team: Team) -> dict:
+    return {"id": team.pk, "name": team.name, "department": team.department.name, "site": team.site.name}

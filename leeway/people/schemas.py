@@ -31,3 +31,10 @@ class MeOut(Schema):
     tier: str | None
     language: str
     budgets: list[BudgetOut]
+
+
+class TeamOut(Schema):
+    id: int
+    name: str
+    department: str
+    site: str
