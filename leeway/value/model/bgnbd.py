@@ -53,7 +53,6 @@ class _Histories:
     t_x: FloatArray
     T: FloatArray
     weight: FloatArray
-    repeat: np.ndarray
     x_values: FloatArray
     x_index: IndexArray
     weight_per_x: FloatArray
@@ -72,7 +71,6 @@ def _prepare(x: FloatArray, t_x: FloatArray, T: FloatArray, weights: FloatArray 
         t_x=mtx,
         T=mT,
         weight=w,
-        repeat=mx > 0,
         x_values=x_values,
         x_index=x_index,
         weight_per_x=np.bincount(x_index, weights=w, minlength=x_values.shape[0]),
@@ -80,15 +78,17 @@ def _prepare(x: FloatArray, t_x: FloatArray, T: FloatArray, weights: FloatArray 
     )
 
 
-def _loglik_terms(r: float, alpha: float, a: float, b: float, h: _Histories) -> tuple[FloatArray, ...]:
+def _loglik_terms(
+    r: float, alpha: float, a: float, b: float, *, x: FloatArray, t_x: FloatArray, T: FloatArray
+) -> tuple[FloatArray, ...]:
     """Return the per-row pieces of the log-likelihood that the value and the gradient share."""
-    rx = r + h.x
-    log_age = np.log(alpha + h.T)
-    log_recency = np.log(alpha + h.t_x)
+    rx = r + x
+    log_age = np.log(alpha + T)
+    log_recency = np.log(alpha + t_x)
     # b + x - 1 only enters for repeat buyers; max(x, 1) keeps it positive (and unused) for x == 0.
-    b_x1 = b + np.maximum(h.x, 1.0) - 1.0
+    b_x1 = b + np.maximum(x, 1.0) - 1.0
     a3 = -rx * log_age
-    a4 = np.where(h.repeat, math.log(a) - np.log(b_x1) - rx * log_recency, -np.inf)
+    a4 = np.where(x > 0, math.log(a) - np.log(b_x1) - rx * log_recency, -np.inf)
     # log(exp(A3) + [x>0] exp(A4)) without overflow/underflow: both terms are tiny for big x.
     log_sum = np.logaddexp(a3, a4)
     return rx, log_age, log_recency, b_x1, a3, a4, log_sum
@@ -100,7 +100,7 @@ def _objective(theta: FloatArray, h: _Histories) -> tuple[float, FloatArray]:
     xv = h.x_values
     # A1 + A2 without alpha: depends on x only, so it is evaluated once per distinct frequency.
     per_x = gammaln(r + xv) - gammaln(r) + betaln(a, b + xv) - betaln(a, b)
-    rx, log_age, log_recency, b_x1, a3, a4, log_sum = _loglik_terms(r, alpha, a, b, h)
+    rx, log_age, log_recency, b_x1, a3, a4, log_sum = _loglik_terms(r, alpha, a, b, x=h.x, t_x=h.t_x, T=h.T)
     loglik = h.weight_per_x @ per_x + h.total * r * math.log(alpha) + h.weight @ log_sum
 
     # Posterior shares of the "still alive" (A3) and "dropped out after t_x" (A4) branches.
@@ -123,20 +123,9 @@ def _objective(theta: FloatArray, h: _Histories) -> tuple[float, FloatArray]:
 def bgnbd_loglik(params: BgNbdParams, *, x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> FloatArray:
     """Per-customer BG/NBD log-likelihood of the histories under ``params``."""
     xs, txs, ts = validate_history(x, t_x, T)
-    h = _Histories(
-        x=xs,
-        t_x=txs,
-        T=ts,
-        weight=np.ones_like(xs),
-        repeat=xs > 0,
-        x_values=xs,
-        x_index=np.arange(xs.shape[0]),
-        weight_per_x=np.ones_like(xs),
-        total=float(xs.shape[0]),
-    )
     r, alpha, a, b = params.r, params.alpha, params.a, params.b
     per_x = gammaln(r + xs) - gammaln(r) + betaln(a, b + xs) - betaln(a, b) + r * math.log(alpha)
-    return per_x + _loglik_terms(r, alpha, a, b, h)[-1]
+    return per_x + _loglik_terms(r, alpha, a, b, x=xs, t_x=txs, T=ts)[-1]
 
 
 def fit_bgnbd(
@@ -154,7 +143,7 @@ def fit_bgnbd(
     w = validate_weights(weights, xs.shape[0])
     h = _prepare(xs, txs, ts, w)
     require_customers(h.total, minimum=min_customers, what="customers")
-    repeaters = float(h.weight[h.repeat].sum())
+    repeaters = float(h.weight[h.x > 0].sum())
     if repeaters == 0:
         raise InsufficientHistory("no customer made a repeat purchase, so purchase rates cannot be estimated")
 
@@ -225,8 +214,9 @@ def _alive_expectation_raw(
     # Euler's transformation 2F1(A,B;C;z) = (1-z)^(C-A-B) 2F1(C-A,C-B;C;z) turns the product into
     # (1-z)^(a-1) 2F1(a+b-1-r, a-1; C; z): the upper parameters no longer grow with x, so the series
     # stays O(1) where the textbook form multiplies a vanishing power by an overflowing 2F1.
-    survivor = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
-    value = np.array(c / (a - 1.0) * (1.0 - survivor), dtype=np.float64)
+    with np.errstate(invalid="ignore", over="ignore"):  # non-finite results are repaired just below
+        survivor = np.exp((a - 1.0) * np.log1p(-z)) * hyp2f1(a + b - 1.0 - r, a - 1.0, c, z)
+        value = np.array(c / (a - 1.0) * (1.0 - survivor), dtype=np.float64)
     bad = ~np.isfinite(value)
     if np.any(bad):
         # C = a+b+x-1 at a non-positive integer is a pole of 2F1 (only x = 0 with a + b = 1 exactly);
@@ -235,6 +225,10 @@ def _alive_expectation_raw(
             _alive_expectation_quad(r, alpha, a, b, float(tt), float(xx), float(aa))
             for tt, xx, aa in zip(t[bad], x[bad], T[bad], strict=True)
         ]
+        if not np.all(np.isfinite(value)):
+            raise FloatingPointError(
+                f"expected purchases not computable for r={r}, alpha={alpha}, a={a}, b={b}"
+            )
     return value
 
 
@@ -264,6 +258,8 @@ def _broadcast_history(
     """Broadcast (x, t_x, T) for prediction, checking only what the formulas need."""
     xs, txs, ts = (np.asarray(v, dtype=np.float64) for v in (x, t_x, T))
     xs, txs, ts = np.broadcast_arrays(xs, txs, ts)
+    if not (np.all(np.isfinite(xs)) and np.all(np.isfinite(txs)) and np.all(np.isfinite(ts))):
+        raise ValueError("x, t_x and T must be finite")
     check_frequency(xs)
     if np.any(ts < 0) or np.any(txs < 0) or np.any(txs > ts * (1 + 1e-12)):
         raise ValueError("need 0 <= t_x <= T")

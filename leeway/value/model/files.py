@@ -14,8 +14,7 @@ from ._common import FloatArray
 from .bgnbd import fit_bgnbd
 from .gamma_gamma import fit_gamma_gamma
 
-# Header spellings accepted for each summary column (matched case-insensitively, except T vs t_x
-# which differ by more than case anyway).
+# Header spellings accepted for each summary column, compared lower-cased (so "T" is "t").
 _COLUMN_ALIASES = {
     "x": ("x", "frequency"),
     "t_x": ("t_x", "recency"),
@@ -44,7 +43,7 @@ def read_summary_csv(path: str | os.PathLike[str]) -> SummaryTable:
     header = [h.strip().lower() for h in rows[0]]
     body = [r for r in rows[1:] if r and any(cell.strip() for cell in r)]
 
-    def column(key: str, *, required: bool) -> FloatArray | None:
+    def column(key: str) -> FloatArray | None:
         for alias in _COLUMN_ALIASES[key]:
             if alias in header:
                 i = header.index(alias)
@@ -54,15 +53,19 @@ def read_summary_csv(path: str | os.PathLike[str]) -> SummaryTable:
                     raise ValueError(
                         f"{path}: column {rows[0][i]!r} has a missing or non-numeric value"
                     ) from exc
-        if required:
-            raise ValueError(f"{path}: no {' / '.join(_COLUMN_ALIASES[key])} column in header {rows[0]}")
         return None
 
-    x, t_x, T = (column(k, required=True) for k in ("x", "t_x", "T"))
-    assert x is not None and t_x is not None and T is not None
+    def required(key: str) -> FloatArray:
+        values = column(key)
+        if values is None:
+            raise ValueError(f"{path}: no {' / '.join(_COLUMN_ALIASES[key])} column in header {rows[0]}")
+        return values
+
     id_col = next((header.index(h) for h in ("id", "customer_id") if h in header), None)
     ids = np.array([r[id_col] if id_col is not None else str(n) for n, r in enumerate(body, start=1)])
-    return SummaryTable(customer_id=ids, x=x, t_x=t_x, T=T, zbar=column("zbar", required=False))
+    return SummaryTable(
+        customer_id=ids, x=required("x"), t_x=required("t_x"), T=required("T"), zbar=column("zbar")
+    )
 
 
 def fit_summary_csv(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -47,13 +47,15 @@ class GammaGammaParams:
 
 @dataclass(frozen=True)
 class _Spends:
-    """Distinct (x, zbar) rows of repeat buyers with customer counts and their logs."""
+    """Distinct (x, zbar) rows of repeat buyers with customer counts, plus per-distinct-x sums."""
 
     x: FloatArray
     zbar: FloatArray
     weight: FloatArray
-    log_x: FloatArray
-    log_zbar: FloatArray
+    x_values: FloatArray
+    weight_per_x: FloatArray
+    sum_log_zbar: float
+    sum_x_log_zbar: float
     total: float
 
 
@@ -73,37 +75,46 @@ def _repeat_buyers(x: ArrayLike, zbar: ArrayLike, weights: ArrayLike | None) -> 
     if w is not None:
         keep &= w > 0
     if not np.any(keep):
-        return _Spends(*(np.empty(0) for _ in range(5)), total=0.0)
+        empty = np.empty(0)
+        return _Spends(empty, empty, empty, empty, empty, 0.0, 0.0, total=0.0)
     merged = merge_identical_rows((xs[keep], zs[keep]), None if w is None else w[keep])
     mx, mz = merged.columns
+    mw = merged.weights
+    x_values, x_index = np.unique(mx, return_inverse=True)
+    weighted_log_zbar = mw * np.log(mz)
     return _Spends(
         x=mx,
         zbar=mz,
-        weight=merged.weights,
-        log_x=np.log(mx),
-        log_zbar=np.log(mz),
-        total=float(merged.weights.sum()),
+        weight=mw,
+        x_values=x_values,
+        weight_per_x=np.bincount(x_index, weights=mw, minlength=x_values.shape[0]),
+        sum_log_zbar=float(weighted_log_zbar.sum()),
+        sum_x_log_zbar=float(weighted_log_zbar @ mx),
+        total=float(mw.sum()),
     )
 
 
 def _objective(theta: FloatArray, s: _Spends) -> tuple[float, FloatArray]:
     """Mean negative log-likelihood per repeat buyer and its gradient in log-parameters."""
     p, q, gamma = np.exp(theta)
-    px = p * s.x
-    log_total = np.log(gamma + s.x * s.zbar)
-    loglik = s.weight @ (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * math.log(gamma)
-        + (px - 1.0) * s.log_zbar
-        + px * s.log_x
-        - (px + q) * log_total
+    # Gamma functions depend on x alone, so they are evaluated once per distinct frequency; only
+    # log(gamma + x zbar) is needed per customer pattern.
+    xv = s.x_values
+    pxv = p * xv
+    log_xv = np.log(xv)
+    per_x = gammaln(pxv + q) - gammaln(pxv) - gammaln(q) + q * math.log(gamma) + pxv * log_xv
+    scaled = gamma + s.x * s.zbar
+    log_total = np.log(scaled)
+    shape = p * s.x + q
+    loglik = s.weight_per_x @ per_x + p * s.sum_x_log_zbar - s.sum_log_zbar - s.weight @ (shape * log_total)
+    psi_pxq = digamma(pxv + q)
+    d_p = (
+        s.weight_per_x @ (xv * (psi_pxq - digamma(pxv) + log_xv))
+        + s.sum_x_log_zbar
+        - (s.weight * s.x) @ log_total
     )
-    psi_pxq = digamma(px + q)
-    d_p = s.weight @ (s.x * (psi_pxq - digamma(px) + s.log_zbar + s.log_x - log_total))
-    d_q = s.weight @ (psi_pxq - digamma(q) + math.log(gamma) - log_total)
-    d_gamma = s.total * q / gamma - s.weight @ ((px + q) / (gamma + s.x * s.zbar))
+    d_q = s.weight_per_x @ (psi_pxq - digamma(q)) + s.total * math.log(gamma) - s.weight @ log_total
+    d_gamma = s.total * q / gamma - s.weight @ (shape / scaled)
     gradient = -np.array([p * d_p, q * d_q, gamma * d_gamma]) / s.total
     return float(-loglik / s.total), gradient
 
