@@ -123,6 +123,9 @@ class Budget(TenantModel):
     scope = models.CharField(_("scope"), max_length=20, choices=BudgetScope.choices)
     period = models.CharField(_("period"), max_length=10, choices=BudgetPeriod.choices)
     cap = models.DecimalField(_("cap"), **MONEY, validators=[MinValueValidator(Decimal("0.01"))])
+    # Deleting a budget retires it instead: the published snapshot (and its
+    # counters) may still point at the row until the next version is live.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("budget")
@@ -219,6 +222,11 @@ class PolicySettings(TenantModel):
         constraints = [models.UniqueConstraint(fields=["organization"], name="policy_settings_one_per_org")]
 
 
+class PolicyVersionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValueError("Published policy versions are immutable.")
+
+
 class PolicyVersion(TenantModel):
     """An immutable, published snapshot of the rules; decisions point at the one that judged them."""
 
@@ -234,6 +242,8 @@ class PolicyVersion(TenantModel):
         related_name="+",
     )
     summary = models.TextField(_("what changed"), blank=True)
+
+    objects = PolicyVersionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("policy version")
@@ -251,3 +261,6 @@ class PolicyVersion(TenantModel):
         if not self._state.adding:
             raise ValueError("Published policy versions are immutable.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Published policy versions are immutable.")

@@ -1,64 +1,176 @@
-"""Reads about policy: currency conversion and budget periods.
+"""Reads of the policy: budget periods and statuses, the caller's gestures, currency conversion.
 
-Both sit on the decision engine's hot path, so rates are cached per
-organization (call `forget_rates` after changing them).
+`period_start` and `convert_to_base` sit on the decision engine's hot path:
+no history is summed and exchange rates come from the cache.
 """
 
-import zoneinfo
 from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
 from leeway.core.money import quantize
+from leeway.people.models import Member, Organization
+from leeway.policy.models import BudgetCounter, BudgetPeriod, BudgetScope, ExchangeRate
+from leeway.policy.snapshot import PolicySnapshot, current_policy
 
+ZERO = Decimal("0.00")
+SCOPE_ORDER = [BudgetScope.AGENT, BudgetScope.TEAM, BudgetScope.DEPARTMENT, BudgetScope.ORGANIZATION]
+PERIOD_ORDER = [BudgetPeriod.DAY, BudgetPeriod.MONTH]
 RATES_KEY = "policy:rates:{organization_id}"
-RATES_TTL_SECONDS = 60
-
-
-def _rates(organization_id: int) -> dict[str, Decimal]:
-    """Units of base currency per unit of each currency, the base itself included (rate 1)."""
-    key = RATES_KEY.format(organization_id=organization_id)
-    rates = cache.get(key)
-    if rates is None:
-        from leeway.people.models import Organization
-        from leeway.policy.models import ExchangeRate
-
-        base = Organization.objects.values_list("base_currency", flat=True).get(pk=organization_id)
-        rates = {
-            currency: str(rate)
-            for currency, rate in ExchangeRate.objects.filter(organization_id=organization_id).values_list(
-                "currency", "rate"
-            )
-        }
-        rates[base] = "1"
-        cache.set(key, rates, RATES_TTL_SECONDS)
-    return {currency: Decimal(rate) for currency, rate in rates.items()}
-
-
-def forget_rates(organization_id: int) -> None:
-    """Call after an admin changes exchange rates."""
-    cache.delete(RATES_KEY.format(organization_id=organization_id))
-
-
-def convert_to_base(*, organization_id: int, currency: str, amount: Decimal) -> Decimal:
-    """The amount in the organization's base currency, rounded to cents; unknown currency → 422."""
-    rate = _rates(organization_id).get(currency)
-    if rate is None:
-        raise InvalidInput(
-            _("Unknown currency, or no exchange rate for it."), code="unknown_currency", field="currency"
-        )
-    if rate == 1:
-        return quantize(amount)
-    return quantize(amount * rate)
+# Rate changes delete the key at once; the TTL only bounds a base-currency change made elsewhere.
+RATES_TTL_SECONDS = 600
 
 
 def period_start(period: str, *, time_zone: str, now: datetime | None = None) -> date:
-    """The first local day of the current day/month period in the organization's time zone."""
-    local = (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(time_zone))
-    if period == "month":
-        return local.date().replace(day=1)
-    return local.date()
+    """The local date the current day or month began, at midnight in `time_zone`."""
+    moment = now or timezone.now()
+    local = timezone.localtime(moment, ZoneInfo(time_zone)) if timezone.is_aware(moment) else moment
+    today = local.date()
+    if period == BudgetPeriod.DAY:
+        return today
+    if period == BudgetPeriod.MONTH:
+        return today.replace(day=1)
+    raise ValueError(f"Unknown budget period: {period!r}")
+
+
+def budget_subject_id(scope: str, member: Member) -> int | None:
+    """Whose counter a budget of this scope uses for this member (None: the scope does not apply)."""
+    if scope == BudgetScope.AGENT:
+        return member.pk
+    if scope == BudgetScope.TEAM:
+        return member.team_id
+    if scope == BudgetScope.DEPARTMENT:
+        department = member.home_department
+        return department.pk if department else None
+    if scope == BudgetScope.ORGANIZATION:
+        return member.organization_id
+    return None
+
+
+def _budget_order(budget) -> tuple[int, int]:
+    return SCOPE_ORDER.index(budget.scope), PERIOD_ORDER.index(budget.period)
+
+
+def budget_statuses_for(member: Member, *, now: datetime | None = None) -> list[dict]:
+    """The member's budgets in the current period: cap, spent and remaining, as decimal strings."""
+    if not member.organization_id:
+        return []
+    snapshot = current_policy(member.organization_id)
+    if snapshot is None:
+        return []
+    applicable = []
+    for budget in sorted(snapshot.budgets, key=_budget_order):
+        subject_id = budget_subject_id(budget.scope, member)
+        if subject_id is None:
+            continue
+        start = period_start(budget.period, time_zone=snapshot.time_zone, now=now)
+        applicable.append((budget, subject_id, start))
+    if not applicable:
+        return []
+    match = Q()
+    for budget, subject_id, start in applicable:
+        match |= Q(budget_id=budget.id, subject_id=subject_id, period_start=start)
+    spent = {
+        (row["budget_id"], row["subject_id"], row["period_start"]): row["spent"]
+        for row in BudgetCounter.objects.filter(match, organization_id=member.organization_id).values(
+            "budget_id", "subject_id", "period_start", "spent"
+        )
+    }
+    statuses = []
+    for budget, subject_id, start in applicable:
+        used = spent.get((budget.id, subject_id, start), ZERO)
+        statuses.append(
+            {
+                "scope": budget.scope,
+                "period": budget.period,
+                "cap": str(quantize(budget.cap)),
+                "spent": str(quantize(used)),
+                "remaining": str(quantize(max(budget.cap - used, ZERO))),
+                "currency": snapshot.base_currency,
+            }
+        )
+    return statuses
+
+
+def gestures_for(member: Member, language: str, *, snapshot: PolicySnapshot | None = None) -> list[dict]:
+    """The published gestures with the caller's tier's limits (null limits: no authority, a lead decides)."""
+    if not member.organization_id:
+        return []
+    snapshot = snapshot or current_policy(member.organization_id)
+    if snapshot is None:
+        return []
+    rows = []
+    for gesture in snapshot.gestures.values():
+        rule = snapshot.rule_for(member.tier_id, gesture.code)
+        rows.append(
+            {
+                "code": gesture.code,
+                "name": gesture.name(language),
+                "description": gesture.description(language),
+                "category": gesture.category,
+                "zero_cost": gesture.zero_cost,
+                "shortcut": gesture.shortcut,
+                "default_amount": str(quantize(gesture.default_amount)),
+                "green_limit": None if rule is None else str(quantize(rule.green_limit)),
+                "stretch_limit": None if rule is None else str(quantize(rule.stretch_limit)),
+                "currency": snapshot.base_currency,
+            }
+        )
+    return rows
+
+
+# --- Currencies ---------------------------------------------------------------------------------
+
+
+def forget_rates(organization_id: int) -> None:
+    """Drop the cached rates; the services call it when a rate changes."""
+    cache.delete(RATES_KEY.format(organization_id=organization_id))
+
+
+def exchange_rates(organization_id: int) -> tuple[str, dict[str, Decimal]]:
+    """(base currency, {currency: rate}) for an organization, from the cache when possible."""
+    key = RATES_KEY.format(organization_id=organization_id)
+    cached = cache.get(key)
+    if cached is None:
+        base = Organization.objects.filter(pk=organization_id).values_list("base_currency", flat=True).first()
+        rates = dict(
+            ExchangeRate.objects.filter(organization_id=organization_id).values_list("currency", "rate")
+        )
+        cached = (base, rates)
+        cache.set(key, cached, RATES_TTL_SECONDS)
+    return cached
+
+
+def convert_to_base(*, organization_id: int, currency: str, amount: Decimal) -> Decimal:
+    """The amount in the organization's base currency, rounded half-even to cents.
+
+    An unknown currency, or one without a rate, is refused (422 `unknown_currency`).
+    """
+    base, rates = exchange_rates(organization_id)
+    code = currency.strip().upper() if isinstance(currency, str) else ""
+    if code and code == base:
+        return quantize(amount)
+    rate = rates.get(code)
+    if rate is None:
+        raise InvalidInput(
+            _("%(currency)s is not a currency this organization accepts. Ask an admin to add its rate.")
+            % {"currency": code[:10] or "?"},
+            code="unknown_currency",
+            field="currency",
+        )
+    return quantize(amount * rate)
+
+
+def rates_for(organization: Organization):
+    """The organization's exchange rates, for the admin page and the API."""
+    return (
+        ExchangeRate.objects.filter(organization=organization)
+        .select_related("updated_by")
+        .order_by("currency")
+    )

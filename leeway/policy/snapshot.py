@@ -129,7 +129,9 @@ def build_snapshot_data(organization: Organization) -> dict:
         "rules": rules,
         "budgets": [
             {"id": budget.pk, "scope": budget.scope, "period": budget.period, "cap": str(budget.cap)}
-            for budget in Budget.objects.filter(organization=organization).order_by("scope", "period")
+            for budget in Budget.objects.filter(organization=organization, retired_at__isnull=True).order_by(
+                "scope", "period"
+            )
         ],
         "settings": {
             "red_response_minutes": settings_row.red_response_minutes,
