@@ -1,7 +1,7 @@
 """Request-wide concerns: body size limit and the member's language."""
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
@@ -65,7 +65,12 @@ class MemberLanguageMiddleware:
         language = self.language_for(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.time_zone:
+            # Pages show times in the member's own time zone (a Manila agent reads Manila time).
+            timezone.activate(user.time_zone)
         response = self.get_response(request)
+        timezone.deactivate()
         response.headers.setdefault("Content-Language", translation.get_language())
         patch_vary = response.headers.get("Vary", "")
         if "Accept-Language" not in patch_vary:
