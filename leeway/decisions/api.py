@@ -1,0 +1,127 @@
+"""Decision endpoints: preview, record (idempotent), read, list, approve and decline.
+
+Handlers only parse, call one service or selector, and answer.
+"""
+
+from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Field as SchemaField
+from ninja import Query, Router, Schema
+
+from leeway.core.errors import InvalidInput
+from leeway.decisions import selectors, services
+from leeway.decisions.models import DecisionStatus, Zone
+from leeway.decisions.schemas import (
+    ApproveIn,
+    DecisionIn,
+    DecisionOut,
+    DecisionPage,
+    DeclineIn,
+    ErrorOut,
+    PreviewIn,
+    PreviewOut,
+)
+
+router = Router(tags=["decisions"])
+
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
+
+
+@router.post(
+    "/decisions/preview",
+    response={200: PreviewOut, **ERRORS},
+    summary="Judge a gesture without recording it",
+    description=(
+        "The zone the gesture would get now, with each limit checked and what remains. Records nothing."
+    ),
+)
+def decision_preview(request, payload: PreviewIn):
+    preview = services.decision_preview(member=request.auth, **payload.dict())
+    return selectors.preview_payload(preview)
+
+
+@router.post(
+    "/decisions",
+    response={201: DecisionOut, **ERRORS},
+    summary="Record a gesture",
+    description=(
+        "Green and amber are approved at once and protected; red becomes a pending request to the "
+        "team's leads. With an `Idempotency-Key` header, a retry with the same body gets the same status "
+        "and body and records nothing new; the same key with another body is a 409 "
+        "(`idempotency_conflict`)."
+    ),
+)
+def decision_create(request, payload: DecisionIn):
+    key = request.headers.get("Idempotency-Key")
+    idempotency = None
+    if key is not None:
+        idempotency = services.Idempotency(
+            key=services.validate_idempotency_key(key), request_hash=services.request_hash(payload.dict())
+        )
+    status, body = services.decision_submit(member=request.auth, idempotency=idempotency, **payload.dict())
+    # The stored body is answered verbatim, so a replay is byte-for-byte the first answer.
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class DecisionFilters(Schema):
+    status: str | None = SchemaField(None, description="pending, approved or declined")
+    zone: str | None = SchemaField(None, description="green, amber or red")
+    limit: int = SchemaField(50, ge=1, le=200)
+    offset: int = SchemaField(0, ge=0)
+
+
+@router.get(
+    "/decisions",
+    response={200: DecisionPage, **ERRORS},
+    summary="List decisions",
+    description=(
+        "Agents see their own, leads their team's, managers their department's, admins and analysts all. "
+        "`status=pending` lists requests oldest first."
+    ),
+)
+def decision_list(request, filters: Query[DecisionFilters]):
+    if filters.status is not None and filters.status not in DecisionStatus.values:
+        raise InvalidInput(_("Unknown status."), code="invalid", field="status")
+    if filters.zone is not None and filters.zone not in Zone.values:
+        raise InvalidInput(_("Unknown zone."), code="invalid", field="zone")
+    queryset = selectors.decisions_for(request.auth, status=filters.status, zone=filters.zone)
+    page = list(queryset[filters.offset : filters.offset + filters.limit])
+    return {
+        "items": [selectors.decision_payload(decision) for decision in page],
+        "count": queryset.count(),
+        "limit": filters.limit,
+        "offset": filters.offset,
+    }
+
+
+@router.get("/decisions/{decision_id}", response={200: DecisionOut, **ERRORS}, summary="One decision")
+def decision_detail(request, decision_id: str):
+    return selectors.decision_payload(selectors.decision_for(request.auth, decision_id))
+
+
+@router.post(
+    "/decisions/{decision_id}/approve",
+    response={200: DecisionOut, **ERRORS},
+    summary="Approve a pending request",
+    description=(
+        "A lead of the agent's team, a manager of its department or an admin. A request that is no longer "
+        "pending is a 409 (`already_decided`); approval that would pass a team, department or organization "
+        "budget is refused with 409 (`budget_exhausted`)."
+    ),
+)
+def decision_approve(request, decision_id: str, payload: ApproveIn):
+    decision = selectors.decision_in_organization(request.auth, decision_id)
+    decision = services.decision_approve(decision=decision, member=request.auth, note=payload.note)
+    return selectors.decision_payload(decision)
+
+
+@router.post(
+    "/decisions/{decision_id}/decline",
+    response={200: DecisionOut, **ERRORS},
+    summary="Decline a pending request",
+    description="Nothing is spent. A request that is no longer pending is a 409 (`already_decided`).",
+)
+def decision_decline(request, decision_id: str, payload: DeclineIn):
+    decision = selectors.decision_in_organization(request.auth, decision_id)
+    decision = services.decision_decline(decision=decision, member=request.auth, reason=payload.reason)
+    return selectors.decision_payload(decision)

@@ -1,0 +1,430 @@
+"""Judging a gesture into a zone: limits, per-customer caps and budget counters.
+
+The evaluation itself (`evaluate`) is a pure function of the rule, the amount,
+the customer's cap usage and the budget counters. The database side reads
+those inputs in a constant number of queries whatever the history: counters
+for budgets (one row per budget, subject and period) and one aggregate over an
+indexed window for caps. When deciding for real, the counters of the whole
+budget set are locked in one `SELECT … FOR UPDATE ORDER BY id`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, Q, Sum
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from leeway.decisions.models import Decision, DecisionStatus, Zone
+from leeway.policy.models import BudgetCounter
+from leeway.policy.selectors import period_start
+from leeway.policy.snapshot import GestureRule, PolicySnapshot
+
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True)
+class BudgetTarget:
+    """One counter a decision would be charged to: a budget, its subject and the current period."""
+
+    budget_id: int
+    scope: str
+    period: str
+    cap: Decimal
+    subject_id: int
+    period_start: date
+
+    @property
+    def key(self) -> tuple[int, int, date]:
+        return (self.budget_id, self.subject_id, self.period_start)
+
+    @property
+    def is_hard_cap(self) -> bool:
+        return self.scope != "agent"
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """A budget target with what its counter has spent so far."""
+
+    target: BudgetTarget
+    spent: Decimal
+    counter_id: int | None = None
+
+    def allows(self, amount: Decimal) -> bool:
+        return self.spent + amount <= self.target.cap
+
+
+@dataclass(frozen=True)
+class CapUsage:
+    """How much of a gesture the customer received inside the rule's window (approved only)."""
+
+    count: int
+    total: Decimal
+
+
+@dataclass
+class Judgement:
+    """The zone and the reasons (codes and figures, rendered later in the reader's language)."""
+
+    zone: str
+    reasons: list[dict] = field(default_factory=list)
+    budgets: list[BudgetState] = field(default_factory=list)
+
+    @property
+    def needs_justification(self) -> bool:
+        return self.zone == Zone.AMBER
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"
+
+
+def evaluate(
+    *,
+    rule: GestureRule | None,
+    base_amount: Decimal,
+    base_currency: str,
+    cap_usage: CapUsage | None,
+    budgets: list[BudgetState],
+) -> Judgement:
+    """The zone, exactly as API.md states it: equal to a limit is inside it."""
+    reasons: list[dict] = []
+    within_stretch = False
+    within_green = False
+    if rule is None:
+        reasons.append({"code": "no_rule", "ok": False})
+    else:
+        within_green = base_amount <= rule.green_limit
+        within_stretch = base_amount <= rule.stretch_limit
+        reasons.append(
+            {
+                "code": "green_limit",
+                "ok": within_green,
+                "limit": _money(rule.green_limit),
+                "left": _money(max(rule.green_limit - base_amount, ZERO)),
+                "over": _money(max(base_amount - rule.green_limit, ZERO)),
+                "currency": base_currency,
+            }
+        )
+        if not within_green:
+            reasons.append(
+                {
+                    "code": "stretch_limit",
+                    "ok": within_stretch,
+                    "limit": _money(rule.stretch_limit),
+                    "left": _money(max(rule.stretch_limit - base_amount, ZERO)),
+                    "over": _money(max(base_amount - rule.stretch_limit, ZERO)),
+                    "currency": base_currency,
+                }
+            )
+
+    caps_ok = True
+    if rule is not None and cap_usage is not None:
+        if rule.customer_cap_count is not None:
+            ok = cap_usage.count + 1 <= rule.customer_cap_count
+            caps_ok &= ok
+            reasons.append(
+                {
+                    "code": "customer_cap_count",
+                    "ok": ok,
+                    "used": cap_usage.count,
+                    "cap": rule.customer_cap_count,
+                    "days": rule.customer_cap_window_days,
+                }
+            )
+        if rule.customer_cap_amount is not None:
+            ok = cap_usage.total + base_amount <= rule.customer_cap_amount
+            caps_ok &= ok
+            reasons.append(
+                {
+                    "code": "customer_cap_amount",
+                    "ok": ok,
+                    "used": _money(cap_usage.total),
+                    "cap": _money(rule.customer_cap_amount),
+                    "left": _money(max(rule.customer_cap_amount - cap_usage.total - base_amount, ZERO)),
+                    "days": rule.customer_cap_window_days,
+                    "currency": base_currency,
+                }
+            )
+
+    budgets_ok = True
+    if base_amount == 0:
+        reasons.append({"code": "no_cost", "ok": True})
+    else:
+        for state in budgets:
+            ok = state.allows(base_amount)
+            budgets_ok &= ok
+            left = state.target.cap - state.spent - (base_amount if ok else ZERO)
+            reasons.append(
+                {
+                    "code": "budget",
+                    "ok": ok,
+                    "scope": state.target.scope,
+                    "period": state.target.period,
+                    "cap": _money(state.target.cap),
+                    "left": _money(max(left, ZERO)),
+                    "currency": base_currency,
+                }
+            )
+
+    if within_stretch and caps_ok and budgets_ok:
+        zone = Zone.GREEN if within_green else Zone.AMBER
+    else:
+        zone = Zone.RED
+    return Judgement(zone=zone, reasons=reasons, budgets=budgets)
+
+
+# ---------------------------------------------------------------------------
+# Reading the inputs
+
+
+def budget_targets(
+    snapshot: PolicySnapshot,
+    *,
+    agent_id: int,
+    team_id: int | None,
+    department_id: int | None,
+    now: datetime,
+) -> list[BudgetTarget]:
+    """The counters a decision by this agent would be charged to, in the current periods.
+
+    Periods follow the organization's local midnight (the time zone frozen in the policy).
+    """
+    subjects = {
+        "agent": agent_id,
+        "team": team_id,
+        "department": department_id,
+        "organization": snapshot.organization_id,
+    }
+    starts: dict[str, date] = {}
+    targets = []
+    for budget in snapshot.budgets:
+        subject_id = subjects.get(budget.scope)
+        if subject_id is None:
+            continue
+        if budget.period not in starts:
+            starts[budget.period] = period_start(budget.period, time_zone=snapshot.time_zone, now=now)
+        targets.append(
+            BudgetTarget(
+                budget_id=budget.id,
+                scope=budget.scope,
+                period=budget.period,
+                cap=budget.cap,
+                subject_id=subject_id,
+                period_start=starts[budget.period],
+            )
+        )
+    return targets
+
+
+def _targets_filter(targets: list[BudgetTarget]) -> Q:
+    condition = Q()
+    for target in targets:
+        condition |= Q(
+            budget_id=target.budget_id, subject_id=target.subject_id, period_start=target.period_start
+        )
+    return condition
+
+
+def read_budgets(targets: list[BudgetTarget]) -> list[BudgetState]:
+    """Counters as they are now, without locking (previews and pages)."""
+    if not targets:
+        return []
+    rows = {
+        (budget_id, subject_id, start): (pk, spent)
+        for pk, budget_id, subject_id, start, spent in BudgetCounter.objects.filter(
+            _targets_filter(targets)
+        ).values_list("id", "budget_id", "subject_id", "period_start", "spent")
+    }
+    states = []
+    for target in targets:
+        pk, spent = rows.get(target.key, (None, ZERO))
+        states.append(BudgetState(target=target, spent=spent, counter_id=pk))
+    return states
+
+
+# Counters this process has seen exist. Only an optimisation: a missing row is
+# detected after locking and created then, so a stale entry costs one retry.
+_KNOWN_COUNTERS: set[tuple[int, int, date]] = set()
+_KNOWN_COUNTERS_LIMIT = 50_000
+
+
+def _ensure_counters(organization_id: int, targets: list[BudgetTarget]) -> None:
+    BudgetCounter.objects.bulk_create(
+        [
+            BudgetCounter(
+                organization_id=organization_id,
+                budget_id=target.budget_id,
+                subject_id=target.subject_id,
+                period_start=target.period_start,
+            )
+            for target in targets
+        ],
+        ignore_conflicts=True,  # INSERT … ON CONFLICT DO NOTHING
+    )
+    if len(_KNOWN_COUNTERS) > _KNOWN_COUNTERS_LIMIT:
+        _KNOWN_COUNTERS.clear()
+    _KNOWN_COUNTERS.update(target.key for target in targets)
+
+
+def _select_locked(targets: list[BudgetTarget]) -> dict[tuple, tuple[int, Decimal]]:
+    rows = (
+        BudgetCounter.objects.select_for_update()
+        .filter(_targets_filter(targets))
+        .order_by("id")  # one consistent lock order everywhere: no deadlocks between budget sets
+        .values_list("id", "budget_id", "subject_id", "period_start", "spent")
+    )
+    return {(budget_id, subject_id, start): (pk, spent) for pk, budget_id, subject_id, start, spent in rows}
+
+
+def lock_budgets(organization_id: int, targets: list[BudgetTarget]) -> list[BudgetState]:
+    """Lock every counter of the budget set in one round trip; call inside a transaction.
+
+    Missing counter rows are inserted first (ON CONFLICT DO NOTHING), before the lock.
+    """
+    if not targets:
+        return []
+    unknown = [target for target in targets if target.key not in _KNOWN_COUNTERS]
+    if unknown:
+        _ensure_counters(organization_id, unknown)
+    rows = _select_locked(targets)
+    if len(rows) < len(targets):
+        # A remembered counter vanished (e.g. its creating transaction rolled back): create and relock.
+        _ensure_counters(organization_id, [target for target in targets if target.key not in rows])
+        rows = _select_locked(targets)
+    return [BudgetState(target=t, spent=rows[t.key][1], counter_id=rows[t.key][0]) for t in targets]
+
+
+def charge_budgets(states: list[BudgetState], amount: Decimal) -> None:
+    """Add the amount to every locked counter of the set in one statement."""
+    from django.db.models import F
+
+    ids = [state.counter_id for state in states if state.counter_id is not None]
+    if ids and amount > 0:
+        BudgetCounter.objects.filter(pk__in=ids).update(spent=F("spent") + amount)
+
+
+def cap_usage_for(
+    *,
+    organization_id: int,
+    customer_id: int,
+    gesture_id: int,
+    rule: GestureRule | None,
+    now: datetime,
+    lock: bool,
+) -> CapUsage | None:
+    """Approved gestures of this kind for this customer in the rule's window, across all agents.
+
+    With `lock`, the customer row is locked first (FOR NO KEY UPDATE, so inserting
+    decisions that reference the customer is not blocked) to serialise cap checks.
+    """
+    if rule is None or (rule.customer_cap_count is None and rule.customer_cap_amount is None):
+        return None
+    if lock and connection.features.has_select_for_update:
+        from leeway.customers.models import Customer
+
+        list(Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("id"))
+    usage = Decision.objects.filter(
+        organization_id=organization_id,
+        customer_id=customer_id,
+        gesture_id=gesture_id,
+        status=DecisionStatus.APPROVED,
+        created_at__gte=now - timedelta(days=rule.customer_cap_window_days),
+    ).aggregate(count=Count("id"), total=Sum("base_amount"))
+    return CapUsage(count=usage["count"] or 0, total=usage["total"] or ZERO)
+
+
+# ---------------------------------------------------------------------------
+# Team → department, read on every decision; cached because teams rarely move.
+
+TEAM_DEPARTMENT_KEY = "decisions:team-department:{team_id}"
+
+
+def department_id_for(member) -> int | None:
+    """The department whose budget and managers apply to the member (their team's, else their own)."""
+    if not member.team_id:
+        return member.department_id
+    key = TEAM_DEPARTMENT_KEY.format(team_id=member.team_id)
+    department_id = cache.get(key)
+    if department_id is None:
+        from leeway.people.models import Team
+
+        department_id = Team.objects.values_list("department_id", flat=True).filter(pk=member.team_id).first()
+        cache.set(key, department_id, 300)
+    return department_id
+
+
+# ---------------------------------------------------------------------------
+# Reasons, in the reader's language
+
+
+def _amount(value: str) -> str:
+    return formats.number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+
+
+def budget_label(scope: str, period: str) -> str:
+    labels = {
+        ("agent", "day"): _("Your budget today"),
+        ("agent", "month"): _("Your budget this month"),
+        ("team", "day"): _("Team budget today"),
+        ("team", "month"): _("Team budget this month"),
+        ("department", "day"): _("Department budget today"),
+        ("department", "month"): _("Department budget this month"),
+        ("organization", "day"): _("Company budget today"),
+        ("organization", "month"): _("Company budget this month"),
+    }
+    return labels.get((scope, period), pgettext("budget", "Budget"))
+
+
+def reason_message(reason: dict) -> str:
+    """One checked limit as a sentence, e.g. "Inside your green limit of 50.00 USD (25.00 left)"."""
+    code, ok = reason.get("code"), reason.get("ok")
+    figures = {key: _amount(reason[key]) for key in ("limit", "left", "over", "cap") if key in reason}
+    figures.update({"currency": reason.get("currency", ""), "days": reason.get("days", "")})
+    if code == "no_rule":
+        return _("Your authority tier has no rule for this gesture: a lead decides.")
+    if code == "no_cost":
+        return _("Costs nothing: no budget is used.")
+    if code == "green_limit":
+        if ok:
+            return _("Inside your green limit of %(limit)s %(currency)s (%(left)s left)") % figures
+        return _("Above your green limit of %(limit)s %(currency)s by %(over)s") % figures
+    if code == "stretch_limit":
+        if ok:
+            return (
+                _("Inside your stretch limit of %(limit)s %(currency)s (%(left)s left): add one line of why")
+                % figures
+            )
+        return _("Beyond your stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides") % figures
+    if code == "customer_cap_count":
+        counts = {"used": reason["used"], "cap": reason["cap"], "days": reason["days"]}
+        if ok:
+            return _("This customer had %(used)s of %(cap)s of these in the last %(days)s days") % counts
+        return _("This customer already had %(used)s of %(cap)s of these in the last %(days)s days") % counts
+    if code == "customer_cap_amount":
+        figures["used"] = _amount(reason["used"])
+        if ok:
+            return (
+                _("This customer's cap: %(left)s of %(cap)s %(currency)s left for the last %(days)s days")
+                % figures
+            )
+        return (
+            _("This customer already received %(used)s of %(cap)s %(currency)s in the last %(days)s days")
+            % figures
+        )
+    if code == "budget":
+        figures["label"] = budget_label(reason.get("scope", ""), reason.get("period", ""))
+        if ok:
+            return _("%(label)s: %(left)s of %(cap)s %(currency)s left") % figures
+        return _("%(label)s: only %(left)s of %(cap)s %(currency)s left: a lead decides") % figures
+    return str(code)
+
+
+def render_reasons(reasons: list[dict]) -> list[dict]:
+    """Stored reason codes as the API shows them: code, whether it passed, and the sentence."""
+    return [{"code": r.get("code"), "ok": bool(r.get("ok")), "message": reason_message(r)} for r in reasons]
