@@ -15,7 +15,6 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, Sum
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -25,6 +24,8 @@ from leeway.policy.selectors import period_start
 from leeway.policy.snapshot import GestureRule, PolicySnapshot
 
 ZERO = Decimal("0.00")
+SCOPE_ORDER = {"agent": 0, "team": 1, "department": 2, "organization": 3}
+PERIOD_ORDER = {"day": 0, "month": 1}
 
 
 @dataclass(frozen=True)
@@ -203,7 +204,9 @@ def budget_targets(
     }
     starts: dict[str, date] = {}
     targets = []
-    for budget in snapshot.budgets:
+    for budget in sorted(
+        snapshot.budgets, key=lambda b: (SCOPE_ORDER.get(b.scope, 9), PERIOD_ORDER.get(b.period, 9))
+    ):
         subject_id = subjects.get(budget.scope)
         if subject_id is None:
             continue
@@ -364,7 +367,10 @@ def department_id_for(member) -> int | None:
 
 
 def _amount(value: str) -> str:
-    return formats.number_format(Decimal(value), decimal_pos=2, use_l10n=True, force_grouping=True)
+    # The same formatting as the pages' `money` filter: "1,975.00" in English, "1.975,00" in Spanish.
+    from leeway.core.templatetags.leeway import money
+
+    return money(value)
 
 
 def budget_label(scope: str, period: str) -> str:

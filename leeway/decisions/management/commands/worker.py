@@ -1,0 +1,115 @@
+"""`leeway worker`: run background tasks and the periodic sweep of overdue requests.
+
+    leeway worker [--sweep-interval 15] [--interval 1] [--queue-name default] [--once]
+
+With the database task backend (the default outside tests) it runs
+django-tasks-db's worker loop, and a scheduler thread enqueues the overdue
+sweep every `--sweep-interval` seconds. Start as many workers as you like:
+a database row (`PeriodicJob`) lets exactly one of them enqueue each round,
+and the sweep itself takes each request with FOR UPDATE SKIP LOCKED.
+With the immediate backend (LEEWAY_TASKS_IMMEDIATE=true) the sweep simply
+runs in this process every interval.
+"""
+
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connections
+from django.utils.crypto import get_random_string
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
+from django_tasks_db.backend import DatabaseBackend
+
+from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim
+from leeway.decisions.tasks import sweep_overdue_decisions
+
+logger = logging.getLogger("leeway.worker")
+
+
+def schedule_sweep(*, worker_id: str, interval: float) -> bool:
+    """Enqueue one sweep if this worker wins the round; True when it did."""
+    if not periodic_claim(name=SWEEP_JOB, interval=timedelta(seconds=interval), worker_id=worker_id):
+        return False
+    sweep_overdue_decisions.enqueue()
+    return True
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and the periodic sweep of overdue requests (safe to run several)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--sweep-interval",
+            type=float,
+            default=15.0,
+            help="Seconds between sweeps of overdue requests (default 15).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between polls for tasks when idle (default 1).",
+        )
+        parser.add_argument(
+            "--queue-name", default=DEFAULT_TASK_QUEUE_NAME, help="Queues to process, comma-separated."
+        )
+        parser.add_argument("--worker-id", default="", help="Unique id of this worker (default: random).")
+        parser.add_argument(
+            "--once", action="store_true", help="Schedule one sweep round, run every queued task, then exit."
+        )
+
+    def handle(self, *args, sweep_interval, interval, queue_name, worker_id, once, **options):
+        if sweep_interval <= 0 or interval < 0:
+            raise CommandError("--sweep-interval must be positive and --interval not negative.")
+        worker_id = worker_id or get_random_string(32)
+        backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
+        uses_database = isinstance(backend, DatabaseBackend)
+        if once:
+            schedule_sweep(worker_id=worker_id, interval=sweep_interval)
+            if uses_database:
+                self._database_worker(queue_name, interval, worker_id, batch=True).run()
+            return
+        if not uses_database:
+            self.stdout.write("Immediate task backend: sweeping in this process.")
+            self._scheduler_loop(worker_id, sweep_interval)
+            return
+        scheduler = threading.Thread(
+            target=self._scheduler_loop,
+            args=(worker_id, sweep_interval),
+            name="leeway-scheduler",
+            daemon=True,
+        )
+        scheduler.start()
+        self.stdout.write(f"Worker {worker_id} processing {queue_name}; sweeping every {sweep_interval:g} s.")
+        worker = self._database_worker(queue_name, interval, worker_id, batch=False)
+        worker.configure_signals()
+        worker.run()
+
+    def _database_worker(self, queue_name: str, interval: float, worker_id: str, *, batch: bool):
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        return Worker(
+            queue_names=queue_name.split(","),
+            interval=interval,
+            batch=batch,
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+            startup_delay=not batch,
+            max_tasks=None,
+            worker_id=worker_id[:64],
+            excluded_queue_names=[],
+        )
+
+    def _scheduler_loop(self, worker_id: str, sweep_interval: float) -> None:
+        while True:
+            close_old_connections()
+            try:
+                schedule_sweep(worker_id=worker_id, interval=sweep_interval)
+            except Exception:
+                # A database hiccup must not kill the schedule; the next round retries.
+                logger.exception("Scheduling the overdue sweep failed")
+            finally:
+                if threading.current_thread() is not threading.main_thread():
+                    connections.close_all()
+            time.sleep(sweep_interval)
