@@ -3,7 +3,7 @@
 Handlers only parse, call one service or selector, and answer.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
@@ -59,8 +59,8 @@ def decision_create(request, payload: DecisionIn):
             key=services.validate_idempotency_key(key), request_hash=services.request_hash(payload.dict())
         )
     status, body = services.decision_submit(member=request.auth, idempotency=idempotency, **payload.dict())
-    # The stored body is answered verbatim, so a replay is byte-for-byte the first answer.
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    # The stored text is answered verbatim, so a replay is byte-for-byte the first answer.
+    return HttpResponse(body, status=status, content_type="application/json")
 
 
 class DecisionFilters(Schema):

@@ -193,7 +193,8 @@ class IdempotencyRecord(TenantModel):
     key = models.CharField(_("idempotency key"), max_length=200)
     request_hash = models.CharField(_("request hash"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"))
-    response_body = models.JSONField(_("response body"))
+    # The exact JSON text answered the first time (jsonb would reorder keys), so a replay is byte-identical.
+    response_body = models.TextField(_("response body"))
     decision = models.ForeignKey(
         Decision,
         verbose_name=_("decision"),

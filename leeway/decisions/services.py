@@ -422,7 +422,7 @@ def decision_create(
             payload=_event_payload(decision, snapshot.number),
         )
         if idempotency is not None:
-            decision.response_body = decision_payload(decision)
+            decision.response_body = response_text(decision_payload(decision))
             IdempotencyRecord.objects.create(
                 organization_id=organization_id,
                 member=member,
@@ -435,7 +435,12 @@ def decision_create(
     return decision
 
 
-def _replay(record: IdempotencyRecord, request_hash_value: str) -> tuple[int, dict]:
+def response_text(payload: dict) -> str:
+    """The JSON text of an answer, as stored for replays and sent the first time."""
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def _replay(record: IdempotencyRecord, request_hash_value: str) -> tuple[int, str]:
     if record.request_hash != request_hash_value:
         raise Conflict(
             _("This Idempotency-Key was already used with a different request."), code="idempotency_conflict"
@@ -443,14 +448,14 @@ def _replay(record: IdempotencyRecord, request_hash_value: str) -> tuple[int, di
     return record.response_status, record.response_body
 
 
-def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields) -> tuple[int, dict]:
+def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields) -> tuple[int, str]:
     """Create a decision for the API, honouring Idempotency-Key: a replay answers as the first time did.
 
-    Returns (status, body). A key reused with another body is a 409; keys are per member.
+    Returns (status, JSON text of the body). A key reused with another body is a 409; keys are per member.
     """
     if idempotency is None:
         decision = decision_create(member=member, **fields)
-        return 201, decision_payload(decision)
+        return 201, response_text(decision_payload(decision))
     record = IdempotencyRecord.objects.filter(member=member, key=idempotency.key).first()
     if record is not None:
         return _replay(record, idempotency.request_hash)

@@ -1,5 +1,6 @@
 """Idempotency-Key: a retry gets the same answer and spends nothing twice (invariant 2)."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -110,5 +111,6 @@ def test_a_lost_race_on_the_same_key_answers_with_the_winners_response(world, mo
     monkeypatch.setattr(services.IdempotencyRecord.objects, "filter", first_lookup_misses)
     status_again, body_again = decision_submit(member=world.agent, idempotency=idempotency, **fields)
     assert (status_again, body_again) == (status, winner)
+    assert json.loads(body_again)["amount"] == "25.00"
     assert Decision.objects.count() == 1
     assert BudgetCounter.objects.get(budget__scope="agent").spent == Decimal("25.00")

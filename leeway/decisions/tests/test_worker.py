@@ -1,0 +1,76 @@
+"""`leeway worker`: one worker wins each sweep round; the sweep runs as a task."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from leeway.decisions.models import DecisionStatus, PeriodicJob
+from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim
+from leeway.decisions.services import decision_create
+from leeway.decisions.tasks import sweep_overdue_decisions
+
+
+def test_only_one_worker_wins_each_round(db):
+    now = timezone.now()
+    interval = timedelta(seconds=15)
+    assert periodic_claim(name=SWEEP_JOB, interval=interval, worker_id="a", now=now) is True
+    assert periodic_claim(name=SWEEP_JOB, interval=interval, worker_id="b", now=now) is False
+    assert (
+        periodic_claim(name=SWEEP_JOB, interval=interval, worker_id="b", now=now + timedelta(seconds=14))
+        is False
+    )
+    assert periodic_claim(name=SWEEP_JOB, interval=interval, worker_id="b", now=now + interval) is True
+    job = PeriodicJob.objects.get(name=SWEEP_JOB)
+    assert (job.last_worker, job.next_run_at) == ("b", now + 2 * interval)
+
+
+def overdue_request(world, time_machine):
+    time_machine.move_to("2026-03-02 15:00:00+00:00", tick=False)
+    decision = decision_create(
+        member=world.agent,
+        customer="C-1001",
+        gesture="upgrade",
+        amount="10.00",
+        currency="USD",
+        reason="other",
+    )
+    time_machine.move_to("2026-03-02 15:02:00+00:00", tick=False)
+    return decision
+
+
+def test_the_sweep_task_settles_overdue_requests(world, time_machine):
+    decision = overdue_request(world, time_machine)
+    result = sweep_overdue_decisions.enqueue()
+    assert result.return_value["approved"] == 1
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.APPROVED
+
+
+def test_worker_once_sweeps_with_the_immediate_backend(world, time_machine):
+    decision = overdue_request(world, time_machine)
+    call_command("worker", "--once", "--worker-id", "test-worker")
+    decision.refresh_from_db()
+    assert decision.auto_approved
+    assert PeriodicJob.objects.get(name=SWEEP_JOB).last_worker == "test-worker"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_once_enqueues_and_runs_the_sweep_with_the_database_backend(settings, aurora, time_machine):
+    from django_tasks_db.models import DBTaskResult
+
+    from leeway.decisions.tests.conftest import build_world
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    world = build_world(aurora)
+    decision = overdue_request(world, time_machine)
+    call_command("worker", "--once", "--worker-id", "db-worker")
+    decision.refresh_from_db()
+    assert decision.auto_approved
+    task = DBTaskResult.objects.get()
+    assert task.status == "SUCCESSFUL"
+    assert task.return_value["approved"] == 1
+    # A second worker in the same round does not enqueue another sweep.
+    call_command("worker", "--once", "--worker-id", "db-worker-2")
+    assert DBTaskResult.objects.count() == 1
