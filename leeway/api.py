@@ -90,11 +90,13 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from leeway.customers.api import router as customers_router
     from leeway.decisions.api import router as decisions_router
     from leeway.people.api import router as people_router
     from leeway.policy.api import router as policy_router
 
     api.add_router("/", people_router)
+    api.add_router("/", customers_router)
     api.add_router("/", policy_router)
     api.add_router("/", decisions_router)
 

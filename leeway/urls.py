@@ -23,6 +23,8 @@ urlpatterns = [
     ),
     path("language/", people_views.language_switch, name="language_switch"),
     path("people/", include("leeway.people.urls")),
+    path("customers/", include("leeway.customers.urls")),
+    path("value/", include("leeway.value.urls")),
     path("", include("leeway.decisions.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),

@@ -1,0 +1,169 @@
+"""Reads on customers: the API's customer card, the type-ahead search, the timeline and value status."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leeway.core.tenancy import get_for, scoped
+from leeway.customers.models import Customer, ImportJob, Outcome, Purchase, phone_key, search_key
+
+SEARCH_LIMIT = 10
+TIMELINE_LIMIT = 100
+
+
+def customer_for(member, external_id: str) -> Customer:
+    """One customer of the member's organization by external id, or NotFound (also for another org's)."""
+    return get_for(member, Customer.objects.select_related("organization"), external_id=external_id)
+
+
+def _prefix(field: str, value: str) -> Q:
+    """Prefix match written as a range too, so a plain B-tree index answers it under any collation."""
+    condition = Q(**{f"{field}__startswith": value})
+    last = ord(value[-1])
+    if last < 0x10FFFF:
+        condition &= Q(**{f"{field}__gte": value, f"{field}__lt": value[:-1] + chr(last + 1)})
+    return condition
+
+
+def customer_search_queryset(*, member, q: str) -> QuerySet:
+    """Customers whose id, name, surname, email or phone digits start with `q`, ordered by id."""
+    text = (q or "").strip()[:100]
+    key = search_key(text)
+    if not key:
+        return Customer.objects.none()
+    condition = _prefix("id_key", key) | _prefix("name_key", key) | _prefix("surname_key", key)
+    condition |= _prefix("email", text.lower())
+    digits = phone_key(text)
+    if len(digits) >= 3:
+        condition |= _prefix("phone_key", digits)
+    return scoped(Customer, member).filter(condition).order_by("external_id")
+
+
+def customer_search(*, member, q: str, limit: int = SEARCH_LIMIT) -> QuerySet:
+    """Type-ahead for the console and the API: at most SEARCH_LIMIT matches."""
+    return customer_search_queryset(member=member, q=q)[: max(1, min(limit, SEARCH_LIMIT))]
+
+
+def value_payload(customer: Customer, currency: str) -> dict[str, Any] | None:
+    """API.md's `value`: predicted CLV (decimal string) and probability alive, or None without a value."""
+    if customer.predicted_clv is None:
+        return None
+    return {
+        "predicted_clv": f"{customer.predicted_clv:.2f}",
+        "probability_alive": None
+        if customer.probability_alive is None
+        else round(float(customer.probability_alive), 4),
+        "currency": currency,
+    }
+
+
+def recent_decisions_payload(customer: Customer, *, limit: int = 5) -> list[dict[str, Any]]:
+    """The customer's latest decisions as the decisions API shows them ([] without the decisions app)."""
+    try:
+        from leeway.decisions.selectors import customer_recent_decisions, decision_payload
+    except ImportError:
+        return []
+    return [decision_payload(decision) for decision in customer_recent_decisions(customer, limit=limit)]
+
+
+def customer_payload(customer: Customer) -> dict[str, Any]:
+    """GET /api/v1/customers/{external_id}, exactly as API.md describes it."""
+    return {
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "language": customer.language,
+        "value": value_payload(customer, customer.organization.base_currency),
+        "recent_decisions": recent_decisions_payload(customer),
+    }
+
+
+def customer_search_payload(customer: Customer, currency: str) -> dict[str, Any]:
+    return {
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "language": customer.language,
+        "segment": customer.segment,
+        "value": value_payload(customer, currency),
+    }
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the customer's history: a purchase, a gesture (decision) or an outcome."""
+
+    kind: str  # purchase | decision | outcome
+    when: dt.datetime
+    date: dt.date
+    item: Any
+
+
+def _as_moment(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)), dt.UTC)
+
+
+def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> list[TimelineEntry]:
+    """Purchases, gestures and outcomes, newest first (at most `limit` of each kind are read)."""
+    entries: list[TimelineEntry] = []
+    purchases = Purchase.objects.filter(organization_id=customer.organization_id, customer=customer).order_by(
+        "-occurred_on", "-id"
+    )[:limit]
+    entries += [TimelineEntry("purchase", _as_moment(p.occurred_on), p.occurred_on, p) for p in purchases]
+    outcomes = (
+        Outcome.objects.filter(organization_id=customer.organization_id, customer=customer)
+        .select_related("decision")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+    entries += [TimelineEntry("outcome", o.occurred_at, o.occurred_at.date(), o) for o in outcomes]
+    try:
+        from leeway.decisions.selectors import customer_recent_decisions
+    except ImportError:
+        customer_recent_decisions = None
+    if customer_recent_decisions is not None:
+        for decision in customer_recent_decisions(customer, limit=limit):
+            entries.append(
+                TimelineEntry("decision", decision.created_at, decision.created_at.date(), decision)
+            )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+@dataclass(frozen=True)
+class ValueStatus:
+    """What the customer page says about value: the figures, or why there are none."""
+
+    predicted_clv: Decimal | None
+    probability_alive: float | None
+    computed_at: dt.datetime | None
+    reason: Any  # a translated sentence when there is no value
+
+
+def customer_value_status(customer: Customer) -> ValueStatus:
+    """The value with its date, or the plain reason there is none (never an invented number)."""
+    if customer.predicted_clv is not None:
+        return ValueStatus(
+            customer.predicted_clv, customer.probability_alive, customer.value_computed_at, None
+        )
+    has_purchases = Purchase.objects.filter(
+        organization_id=customer.organization_id, customer=customer
+    ).exists()
+    if not has_purchases:
+        return ValueStatus(
+            None,
+            None,
+            None,
+            _("No purchases are recorded for this customer yet, so there is nothing to predict from."),
+        )
+    from leeway.value.selectors import organization_value_reason
+
+    return ValueStatus(None, None, None, organization_value_reason(customer.organization_id))
+
+
+def recent_imports(member, *, limit: int = 20) -> QuerySet:
+    return scoped(ImportJob, member).select_related("created_by").order_by("-created_at", "-id")[:limit]

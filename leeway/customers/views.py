@@ -1,0 +1,144 @@
+"""Customer pages: the searchable list, the customer page with its timeline, and CSV imports."""
+
+import os
+import uuid
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from leeway.core.decorators import role_required
+from leeway.core.tenancy import get_for, scoped
+from leeway.customers import selectors
+from leeway.customers.forms import ImportUploadForm
+from leeway.customers.imports import SPECS, import_job_create
+from leeway.customers.models import Customer, ImportJob, ImportKind
+from leeway.customers.tasks import import_run
+from leeway.people.models import Role
+
+READ_ROLES = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN, Role.ANALYST)
+DATA_ROLES = (Role.ADMIN, Role.ANALYST)
+PAGE_SIZE = 50
+
+
+def _is_htmx(request) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+@role_required(*READ_ROLES)
+def customer_list(request):
+    """All customers, or those matching the search (id, name, email or phone prefix)."""
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        customers = selectors.customer_search_queryset(member=request.user, q=q)
+    else:
+        customers = scoped(Customer, request.user).order_by("external_id")
+    page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "q": q,
+        "page": page,
+        "currency": request.user.organization.base_currency,
+        "can_import": request.user.role in DATA_ROLES,
+    }
+    template = "customers/_results.html" if _is_htmx(request) else "customers/list.html"
+    return render(request, template, context)
+
+
+@role_required(*READ_ROLES)
+def customer_detail(request, external_id: str):
+    """One customer: contact details, predicted value (or why there is none) and the timeline."""
+    customer = selectors.customer_for(request.user, external_id)
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "currency": request.user.organization.base_currency,
+            "value": selectors.customer_value_status(customer),
+            "timeline": selectors.customer_timeline(customer),
+            "timeline_limit": selectors.TIMELINE_LIMIT,
+        },
+    )
+
+
+@role_required(*DATA_ROLES)
+def imports(request):
+    """Upload forms for each kind of file, with the columns each expects, and the recent imports."""
+    kinds = [
+        {
+            "kind": kind,
+            "label": kind.label,
+            "spec": SPECS[kind],
+            "form": ImportUploadForm(auto_id=f"id_{kind.value}_%s"),
+        }
+        for kind in ImportKind
+    ]
+    return render(
+        request,
+        "customers/imports.html",
+        {"kinds": kinds, "jobs": selectors.recent_imports(request.user), "max_mb": _max_mb()},
+    )
+
+
+def _max_mb() -> int:
+    return settings.LEEWAY_MAX_UPLOAD_BYTES // (1024 * 1024)
+
+
+def _store_upload(upload) -> str:
+    """Keep the uploaded file where the background worker can read it (removed after the import)."""
+    folder = settings.DATA_DIR / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}.csv"
+    with open(path, "wb") as target:
+        for chunk in upload.chunks():
+            target.write(chunk)
+    os.chmod(path, 0o600)
+    return str(path)
+
+
+@require_POST
+@role_required(*DATA_ROLES)
+def import_upload(request, kind: str):
+    """Queue the import of an uploaded file, then show its progress."""
+    if kind not in SPECS:
+        raise Http404
+    form = ImportUploadForm(request.POST, request.FILES, auto_id=f"id_{kind}_%s")
+    if not form.is_valid():
+        kinds = [
+            {
+                "kind": k,
+                "label": k.label,
+                "spec": SPECS[k],
+                "form": form if k == kind else ImportUploadForm(auto_id=f"id_{k.value}_%s"),
+            }
+            for k in ImportKind
+        ]
+        return render(
+            request,
+            "customers/imports.html",
+            {"kinds": kinds, "jobs": selectors.recent_imports(request.user), "max_mb": _max_mb()},
+            status=422,
+        )
+    upload = form.cleaned_data["file"]
+    job = import_job_create(
+        organization=request.user.organization,
+        kind=kind,
+        file_name=upload.name,
+        size_bytes=upload.size,
+        member=request.user,
+        stored_path=_store_upload(upload),
+    )
+    import_run.enqueue(job.pk)
+    return redirect("customers:import_job", job_id=job.pk)
+
+
+@role_required(*DATA_ROLES)
+def import_job(request, job_id: int):
+    """An import's progress (polled every second while it runs) and its report."""
+    job = get_for(request.user, ImportJob.objects.select_related("created_by"), pk=job_id)
+    context = {"job": job, "spec": SPECS[job.kind]}
+    if _is_htmx(request):
+        return render(request, "customers/_job_status.html", context)
+    return render(request, "customers/import_job.html", context)

@@ -1,0 +1,95 @@
+"""`leeway value refresh [--organization SLUG]` and `leeway value fit --summary FILE [--json]`."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from leeway.people.models import Organization
+from leeway.value.model import ValueModelError, fit_summary_csv
+from leeway.value.models import ValueRunStatus
+from leeway.value.refresh import value_refresh_organization
+
+
+class Command(BaseCommand):
+    help = (
+        "Customer lifetime value: refit and store values (refresh), or fit a CDNOW-style summary CSV (fit)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        refresh = sub.add_parser("refresh", help="Refit the models and store every customer's value.")
+        refresh.add_argument("--organization", help="Only this organization (slug); default: all of them.")
+        refresh.add_argument("--no-progress", action="store_true")
+        fit = sub.add_parser(
+            "fit", help="Fit BG/NBD (and Gamma-Gamma when spend is present) to a summary CSV."
+        )
+        fit.add_argument(
+            "--summary", required=True, help="CSV with ID,x,t_x,T[,zbar] or ID,frequency,recency,T."
+        )
+        fit.add_argument("--json", action="store_true", help="Print the parameters as JSON.")
+
+    def handle(self, *args, action, **options):
+        if action == "fit":
+            return self.fit(options["summary"], as_json=options["json"])
+        return self.refresh(options.get("organization"), progress=not options.get("no_progress"))
+
+    def fit(self, path: str, *, as_json: bool) -> None:
+        try:
+            result = fit_summary_csv(path)
+        except (OSError, ValueError, ValueModelError) as error:
+            raise CommandError(str(error)) from None
+        bg = result["bgnbd"]
+        gg = result["gamma_gamma"]
+        output = {
+            "bgnbd": {key: bg[key] for key in ("r", "alpha", "a", "b", "loglik")},
+            "gamma_gamma": None if gg is None else {key: gg[key] for key in ("p", "q", "gamma")},
+        }
+        if as_json:
+            self.stdout.write(json.dumps(output))
+            return
+        self.stdout.write(f"{result['customers']} customers")
+        self.stdout.write("BG/NBD       " + "  ".join(f"{k} = {v:.4f}" for k, v in output["bgnbd"].items()))
+        if output["gamma_gamma"]:
+            self.stdout.write(
+                "Gamma-Gamma  " + "  ".join(f"{k} = {v:.4f}" for k, v in output["gamma_gamma"].items())
+            )
+        else:
+            self.stdout.write("Gamma-Gamma  (no spend column in the file)")
+
+    def refresh(self, slug: str | None, *, progress: bool) -> None:
+        organizations = Organization.objects.order_by("slug")
+        if slug:
+            organizations = organizations.filter(slug=slug)
+            if not organizations.exists():
+                raise CommandError(f"No organization with the slug {slug!r}.")
+        failures = 0
+        for organization in organizations:
+            with tqdm(total=0, unit=" customers", desc=organization.slug, disable=not progress) as bar:
+
+                def report(phase: str, done: int, total: int, bar=bar) -> None:
+                    bar.set_postfix_str(phase)
+                    if total and bar.total != total:
+                        bar.total = total
+                        bar.refresh()
+                    bar.update(max(0, done - bar.n))
+
+                run = value_refresh_organization(
+                    organization=organization, trigger="command", progress=report
+                )
+            if run.status == ValueRunStatus.SUCCEEDED:
+                bg = run.parameters["bgnbd"]
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{organization.slug}: values stored for {run.customers_updated} customers "
+                        f"(r={bg['r']:.3f} alpha={bg['alpha']:.3f} a={bg['a']:.3f} b={bg['b']:.3f})."
+                    )
+                )
+            else:
+                failures += 1
+                self.stderr.write(
+                    f"{organization.slug}: no new values ({run.failure_code}): {run.failure_detail}. "
+                    "Previous values were kept."
+                )
+        if failures and slug:
+            raise CommandError("The value refresh did not produce new values.")

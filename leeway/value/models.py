@@ -1,0 +1,112 @@
+"""Lifetime-value settings per organization and the record of each refresh run."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from leeway.people.models import TenantModel
+
+DEFAULT_HORIZON_MONTHS = 12
+DEFAULT_DISCOUNT_RATE = Decimal("0.10")
+
+
+class ValueSettings(TenantModel):
+    """How far ahead predicted value looks and how future money is discounted, per organization."""
+
+    horizon_months = models.PositiveSmallIntegerField(
+        _("horizon in months"),
+        default=DEFAULT_HORIZON_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_("Predicted value counts purchases expected within this many months."),
+    )
+    annual_discount_rate = models.DecimalField(
+        _("annual discount rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=DEFAULT_DISCOUNT_RATE,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("0.10 means money a year from now is worth 10 % less than money today."),
+    )
+
+    class Meta:
+        verbose_name = _("value settings")
+        verbose_name_plural = _("value settings")
+        constraints = [models.UniqueConstraint(fields=["organization"], name="valuesettings_one_per_org")]
+
+    def __str__(self) -> str:
+        return f"{self.horizon_months} months, {self.annual_discount_rate}"
+
+
+class ValueRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Values updated")
+    FAILED = "failed", _("No new values")
+
+
+class ValueRunFailure(models.TextChoices):
+    """Why a run produced no values; the pages explain each one in plain words."""
+
+    NO_PURCHASES = "no_purchases", _("No purchases recorded")
+    INSUFFICIENT_HISTORY = "insufficient_history", _("Too little purchase history")
+    NOT_CONVERGED = "not_converged", _("The model did not converge")
+    ERROR = "error", _("Unexpected error")
+
+
+class ValueRun(TenantModel):
+    """One refit of the value models for an organization: when, on how much data, with what result."""
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=ValueRunStatus.choices, default=ValueRunStatus.QUEUED
+    )
+    phase = models.CharField(_("phase"), max_length=40, blank=True)
+    trigger = models.CharField(_("started from"), max_length=20, default="command")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    observation_end = models.DateField(_("history up to"), null=True, blank=True)
+    horizon_months = models.PositiveSmallIntegerField(_("horizon in months"), default=DEFAULT_HORIZON_MONTHS)
+    annual_discount_rate = models.DecimalField(
+        _("annual discount rate"), max_digits=5, decimal_places=4, default=DEFAULT_DISCOUNT_RATE
+    )
+    customers = models.PositiveIntegerField(_("customers with purchases"), default=0)
+    repeat_customers = models.PositiveIntegerField(_("repeat customers"), default=0)
+    customers_updated = models.PositiveIntegerField(_("customers updated"), default=0)
+    converged = models.BooleanField(_("converged"), null=True, blank=True)
+    parameters = models.JSONField(_("fitted parameters"), default=dict, blank=True)
+    failure_code = models.CharField(_("failure"), max_length=30, choices=ValueRunFailure.choices, blank=True)
+    # The model's own explanation, in English, for the analyst; pages show failure_code translated.
+    failure_detail = models.TextField(_("details"), blank=True)
+
+    class Meta:
+        verbose_name = _("value run")
+        verbose_name_plural = _("value runs")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "created_at"], name="valuerun_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ValueRunStatus.SUCCEEDED, ValueRunStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.is_finished:
+            return 100
+        if not self.customers:
+            return 0
+        return min(99, int(100 * self.customers_updated / self.customers))
