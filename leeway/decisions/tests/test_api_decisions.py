@@ -253,3 +253,13 @@ def test_openapi_documents_the_decision_endpoints(api_client):
     document = api_client.get("/api/v1/openapi.json").json()
     for path in ("/api/v1/decisions", "/api/v1/decisions/preview", "/api/v1/decisions/{decision_id}/approve"):
         assert path in document["paths"]
+
+
+def test_reasons_and_refusals_come_in_spanish(agent_client):
+    headers = {"Accept-Language": "es"}
+    response = agent_client.post_json(DECISIONS, body(amount="75.00"), headers=headers)
+    error = assert_error(response, 422, code="justification_required", field="justification")
+    assert error["message"].startswith("Por encima de tu límite verde")
+    data = agent_client.post_json(f"{DECISIONS}/preview", body(amount="25.00"), headers=headers).json()
+    assert data["reasons"][0]["message"] == "Dentro de tu límite verde de 50,00 USD (quedan 25,00)"
+    assert data["headline"] == "Dentro de tu autoridad: estás cubierto (política v1)"
