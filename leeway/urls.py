@@ -26,6 +26,7 @@ urlpatterns = [
     path("customers/", include("leeway.customers.urls")),
     path("value/", include("leeway.value.urls")),
     path("", include("leeway.decisions.urls")),
+    path("policy/", include("leeway.policy.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", core_views.api_not_found),
     path("django-admin/", admin.site.urls),

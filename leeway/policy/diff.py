@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leeway.policy.models import BudgetPeriod, BudgetScope, GestureCategory
+from leeway.policy.models import GestureCategory, budget_label
 
 EMPTY = {
     "base_currency": None,
@@ -205,13 +205,8 @@ def snapshot_changes(old: dict | None, new: dict, *, language: str | None = None
             }
             changes.append(_("%(where)s: rule removed (requests go to a lead)") % {"where": where})
 
-    scopes, periods = dict(BudgetScope.choices), dict(BudgetPeriod.choices)
-
-    def budget_label(budget: dict) -> str:
-        return _("%(scope)s budget per %(period)s") % {
-            "scope": scopes.get(budget["scope"], budget["scope"]),
-            "period": str(periods.get(budget["period"], budget["period"])).lower(),
-        }
+    def budget_label_of(budget: dict) -> str:
+        return budget_label(budget["scope"], budget["period"])
 
     old_budgets = {(b["scope"], b["period"]): b for b in old["budgets"]}
     new_budgets = {(b["scope"], b["period"]): b for b in new["budgets"]}
@@ -220,13 +215,13 @@ def snapshot_changes(old: dict | None, new: dict, *, language: str | None = None
         if before is None:
             changes.append(
                 _("%(budget)s added: cap %(cap)s %(currency)s")
-                % {"budget": budget_label(budget), "cap": budget["cap"], "currency": currency}
+                % {"budget": budget_label_of(budget), "cap": budget["cap"], "currency": currency}
             )
         elif before["cap"] != budget["cap"]:
             changes.append(
                 _("%(budget)s: cap changed from %(old)s to %(new)s %(currency)s")
                 % {
-                    "budget": budget_label(budget),
+                    "budget": budget_label_of(budget),
                     "old": before["cap"],
                     "new": budget["cap"],
                     "currency": currency,
@@ -234,7 +229,7 @@ def snapshot_changes(old: dict | None, new: dict, *, language: str | None = None
             )
     for key, budget in old_budgets.items():
         if key not in new_budgets:
-            changes.append(_("%(budget)s removed") % {"budget": budget_label(budget)})
+            changes.append(_("%(budget)s removed") % {"budget": budget_label_of(budget)})
 
     old_settings, new_settings = old["settings"], new["settings"]
     if old_settings is None:

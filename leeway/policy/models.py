@@ -113,6 +113,23 @@ class BudgetPeriod(models.TextChoices):
     MONTH = "month", _("Month")
 
 
+# Whole phrases, so each language can word them naturally.
+BUDGET_LABELS = {
+    ("agent", "day"): _("Agent budget per day"),
+    ("agent", "month"): _("Agent budget per month"),
+    ("team", "day"): _("Team budget per day"),
+    ("team", "month"): _("Team budget per month"),
+    ("department", "day"): _("Department budget per day"),
+    ("department", "month"): _("Department budget per month"),
+    ("organization", "day"): _("Organization budget per day"),
+    ("organization", "month"): _("Organization budget per month"),
+}
+
+
+def budget_label(scope: str, period: str) -> str:
+    return str(BUDGET_LABELS.get((scope, period), f"{scope} / {period}"))
+
+
 class Budget(TenantModel):
     """A company goodwill envelope: each agent/team/department (or the organization) gets `cap` per period.
 
@@ -141,6 +158,10 @@ class Budget(TenantModel):
     @property
     def is_hard_cap(self) -> bool:
         return self.scope != BudgetScope.AGENT
+
+    @property
+    def label(self) -> str:
+        return budget_label(self.scope, self.period)
 
 
 class BudgetCounter(TenantModel):

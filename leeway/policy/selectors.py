@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from leeway.core.errors import InvalidInput
 from leeway.core.money import quantize
 from leeway.people.models import Member, Organization
-from leeway.policy.models import BudgetCounter, BudgetPeriod, BudgetScope, ExchangeRate
+from leeway.policy.models import BudgetCounter, BudgetPeriod, BudgetScope, ExchangeRate, GestureCategory
 from leeway.policy.snapshot import PolicySnapshot, current_policy
 
 ZERO = Decimal("0.00")
@@ -174,3 +174,58 @@ def rates_for(organization: Organization):
         .select_related("updated_by")
         .order_by("currency")
     )
+
+
+def version_contents(data: dict, language: str) -> dict:
+    """A published snapshot laid out for reading: gestures, rules per tier, budgets, settings."""
+    categories = dict(GestureCategory.choices)
+    scopes, periods = dict(BudgetScope.choices), dict(BudgetPeriod.choices)
+
+    def name(gesture: dict) -> str:
+        names = gesture.get("names", {})
+        return names.get(language) or names.get("en") or next(iter(names.values()), gesture["code"])
+
+    gestures = [
+        {
+            "code": gesture["code"],
+            "name": name(gesture),
+            "description": gesture.get("descriptions", {}).get(language)
+            or gesture.get("descriptions", {}).get("en", ""),
+            "category": categories.get(gesture["category"], gesture["category"]),
+            "default_amount": gesture["default_amount"],
+            "zero_cost": gesture["zero_cost"],
+            "shortcut": gesture.get("shortcut", ""),
+        }
+        for gesture in data["gestures"]
+    ]
+    names = {gesture["code"]: gesture["name"] for gesture in gestures}
+    tiers = []
+    for tier in sorted(data["tiers"], key=lambda t: t["rank"]):
+        rows = [
+            {**rule, "gesture_name": names.get(rule["gesture"], rule["gesture"])}
+            for rule in data["rules"]
+            if rule["tier"] == tier["id"]
+        ]
+        order = {gesture["code"]: index for index, gesture in enumerate(gestures)}
+        rows.sort(key=lambda row: order.get(row["gesture"], len(order)))
+        tiers.append({**tier, "rules": rows})
+    budgets = [
+        {
+            "scope": scopes.get(budget["scope"], budget["scope"]),
+            "period": periods.get(budget["period"], budget["period"]),
+            "cap": budget["cap"],
+            "hard": budget["scope"] != BudgetScope.AGENT,
+        }
+        for budget in sorted(
+            data["budgets"],
+            key=lambda b: (SCOPE_ORDER.index(b["scope"]), PERIOD_ORDER.index(b["period"])),
+        )
+    ]
+    return {
+        "base_currency": data["base_currency"],
+        "time_zone": data["time_zone"],
+        "gestures": gestures,
+        "tiers": tiers,
+        "budgets": budgets,
+        "settings": data["settings"],
+    }

@@ -444,6 +444,42 @@ def rule_delete(*, rule: AuthorityRule, actor: Member | None) -> None:
         rule.delete()
 
 
+def rule_set(
+    *,
+    organization: Organization,
+    actor: Member | None,
+    tier: AuthorityTier,
+    gesture: Gesture,
+    green_limit=None,
+    stretch_limit=None,
+    customer_cap_count=None,
+    customer_cap_amount=None,
+    customer_cap_window_days=30,
+) -> AuthorityRule | None:
+    """Create, change or (with both limits empty) remove the rule for one tier and gesture."""
+    rule = AuthorityRule.objects.filter(organization=organization, tier=tier, gesture=gesture).first()
+    if green_limit in (None, "") and stretch_limit in (None, ""):
+        if rule is not None:
+            rule_delete(rule=rule, actor=actor)
+        return None
+    caps = {
+        "customer_cap_count": customer_cap_count,
+        "customer_cap_amount": customer_cap_amount,
+        "customer_cap_window_days": customer_cap_window_days,
+    }
+    if rule is None:
+        return rule_create(
+            organization=organization,
+            actor=actor,
+            tier=tier,
+            gesture=gesture,
+            green_limit=green_limit,
+            stretch_limit=stretch_limit,
+            **caps,
+        )
+    return rule_update(rule=rule, actor=actor, green_limit=green_limit, stretch_limit=stretch_limit, **caps)
+
+
 # --- Budgets ------------------------------------------------------------------------------------
 
 
@@ -586,8 +622,7 @@ def policy_publish(*, organization: Organization, actor: Member | None, summary:
             raise InvalidInput(
                 _("Add at least one active gesture before publishing."), code="empty_catalogue"
             )
-        changes = snapshot_changes(latest.snapshot if latest else None, data)
-        if latest is not None and not changes:
+        if latest is not None and latest.snapshot == data:
             raise Conflict(
                 _("Nothing changed since version %(number)s.") % {"number": latest.number},
                 code="nothing_to_publish",
@@ -612,7 +647,7 @@ def policy_publish(*, organization: Organization, actor: Member | None, summary:
             actor_id,
             "policy.published",
             version,
-            {"number": number, "summary": summary, "changes": len(changes)},
+            {"number": number, "summary": summary},
         )
         outbox_emit(
             organization_id=organization.pk,
