@@ -42,12 +42,18 @@ from leeway.customers.models import (
     customer_search_keys,
 )
 from leeway.customers.services import decision_model
-from leeway.customers.validation import RowInvalid, clean_customer, clean_outcome, clean_transaction
+from leeway.customers.validation import (
+    RowInvalid,
+    clean_customer,
+    clean_outcome,
+    clean_transaction,
+    today_for,
+)
 
 logger = logging.getLogger(__name__)
 
 REPORT_LIMIT = 100
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 1000
 FIRST_DATA_ROW = 2  # the header is row 1, as in a spreadsheet
 
 
@@ -74,40 +80,32 @@ SPECS = {
     ),
 }
 
-# Staging columns, in the order of the INSERT below; every NOT NULL column gets a value.
-STAGE_FIELDS = (
-    "job",
-    "row",
-    "customer",
-    "external_id",
-    "name",
-    "email",
-    "phone",
-    "language",
-    "segment",
-    "created_on",
-    "id_key",
-    "name_key",
-    "surname_key",
-    "phone_key",
-    "occurred_on",
-    "amount",
-    "currency",
-    "base_amount",
-    "kind",
-    "score",
-    "decision_id",
-    "occurred_at",
-)
-STAGE_DEFAULTS = {
-    "customer": None,
-    "created_on": None,
-    "occurred_on": None,
-    "amount": None,
-    "base_amount": None,
-    "score": None,
-    "decision_id": None,
-    "occurred_at": None,
+# The staging columns each kind fills; every other column is given '' (text) or NULL in the SQL.
+STAGE_FIELDS = {
+    ImportKind.CUSTOMERS: (
+        "external_id",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "segment",
+        "created_on",
+        "id_key",
+        "name_key",
+        "surname_key",
+        "phone_key",
+    ),
+    ImportKind.TRANSACTIONS: ("customer", "occurred_on", "amount", "currency", "base_amount"),
+    ImportKind.OUTCOMES: (
+        "customer",
+        "kind",
+        "score",
+        "amount",
+        "currency",
+        "base_amount",
+        "decision_id",
+        "occurred_at",
+    ),
 }
 
 
@@ -236,12 +234,14 @@ class _Importer:
         self.spec = SPECS[job.kind]
         self.report = _Report()
         self.on_progress = on_progress or (lambda done: None)
-        self.pending: list[tuple[int, dict[str, Any], dict[str, str]]] = []
+        # (row number, checked values, the customer column as written) for the current chunk.
+        self.pending: list[tuple[int, dict[str, Any], str]] = []
         self.staged = 0
         self.columns: list[str] = []
         self.base_cache: dict[tuple[str, Any], Any] = {}
         self._insert_sql = self._stage_insert_sql()
-        self._adapters = self._stage_adapters()
+        self._build_stage_row = self._stage_builder()
+        self.today = today_for(self.organization)
 
     # --- reading -------------------------------------------------------------------------------
 
@@ -255,12 +255,11 @@ class _Importer:
             )
         self.job.size_bytes = size
         with open(path, "rb") as raw:
-            start = raw.read(4)
-            if start[:2] in (b"\xff\xfe", b"\xfe\xff") or start[:4] in (
-                b"\x00\x00\xfe\xff",
-                b"\xff\xfe\x00\x00",
-            ):
+            start = raw.read(64 * 1024)
+            if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
                 raise FileRefused(_encoding_message())
+            if b"\x00" in start:
+                raise FileRefused(_("This is not a CSV text file (it contains binary data)."))
             raw.seek(0)
             self._read(raw)
         self.job.bytes_read = size
@@ -323,15 +322,15 @@ class _Importer:
     def _accept(self, row: int, data: dict[str, str]) -> None:
         try:
             if self.spec.kind == ImportKind.CUSTOMERS:
-                clean = clean_customer(data, organization=self.organization)
+                clean = clean_customer(data, organization=self.organization, today=self.today)
             elif self.spec.kind == ImportKind.TRANSACTIONS:
-                clean = clean_transaction(data, organization=self.organization)
+                clean = clean_transaction(data, organization=self.organization, today=self.today)
             else:
                 clean = clean_outcome(data, organization=self.organization)
         except RowInvalid as error:
             self.report.add_invalid(row, error)
             return
-        self.pending.append((row, clean, data))
+        self.pending.append((row, clean, data.get("customer", "").strip()))
 
     def _flush(self, raw) -> None:
         if self.pending:
@@ -357,7 +356,7 @@ class _Importer:
 
     def _customer_rows(self) -> Iterable[dict[str, Any]]:
         default_language = self.organization.default_language
-        for row, clean, _data in self.pending:
+        for row, clean, _reference in self.pending:
             clean.setdefault("language", default_language)
             clean.update(
                 customer_search_keys(
@@ -367,15 +366,14 @@ class _Importer:
             yield {"row": row, **clean}
 
     def _customers_by_external_id(self) -> dict[str, int]:
-        wanted = {data["customer"].strip() for _row, _clean, data in self.pending}
+        wanted = {reference for _row, _clean, reference in self.pending}
         return dict(
             Customer.objects.filter(organization=self.organization, external_id__in=wanted).values_list(
                 "external_id", "id"
             )
         )
 
-    def _customer_or_error(self, known: dict[str, int], row: int, data: dict[str, str]) -> int | None:
-        external_id = data["customer"].strip()
+    def _customer_or_error(self, known: dict[str, int], row: int, external_id: str) -> int | None:
         if not external_id:
             self.report.add(row, "customer", "required", _("This field is required."))
             return None
@@ -411,8 +409,8 @@ class _Importer:
 
     def _transaction_rows(self) -> Iterable[dict[str, Any]]:
         known = self._customers_by_external_id()
-        for row, clean, data in self.pending:
-            customer_id = self._customer_or_error(known, row, data)
+        for row, clean, reference in self.pending:
+            customer_id = self._customer_or_error(known, row, reference)
             base = self._base(row, "currency", clean["currency"], clean["amount"])
             if customer_id is None or base is None:
                 continue
@@ -421,7 +419,7 @@ class _Importer:
     def _outcome_rows(self) -> Iterable[dict[str, Any]]:
         known = self._customers_by_external_id()
         decisions: dict[Any, tuple[int, int]] = {}
-        wanted = {clean["decision"] for _row, clean, _data in self.pending if clean["decision"]}
+        wanted = {clean["decision"] for _row, clean, _reference in self.pending if clean["decision"]}
         if wanted:
             Decision = decision_model()
             if Decision is not None:
@@ -432,8 +430,8 @@ class _Importer:
                     ).values_list("public_id", "id", "customer_id")
                 }
         now = timezone.now()
-        for row, clean, data in self.pending:
-            customer_id = self._customer_or_error(known, row, data)
+        for row, clean, reference in self.pending:
+            customer_id = self._customer_or_error(known, row, reference)
             decision_id = None
             if clean["decision"]:
                 found = decisions.get(clean["decision"])
@@ -473,41 +471,57 @@ class _Importer:
     def _stage_insert_sql(self) -> str:
         quote = connection.ops.quote_name
         meta = ImportRow._meta
-        columns = ", ".join(quote(meta.get_field(name).column) for name in STAGE_FIELDS)
-        marks = ", ".join(["%s"] * len(STAGE_FIELDS))
-        return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks})"
-
-    def _stage_adapters(self) -> list[Callable[[Any], Any]]:
-        ops = connection.ops
-
-        def same(value):
-            return value
-
-        adapters = []
-        for name in STAGE_FIELDS:
-            kind = ImportRow._meta.get_field(name).get_internal_type()
-            if kind == "DateField":
-                adapters.append(lambda v: None if v is None else ops.adapt_datefield_value(v))
-            elif kind == "DateTimeField":
-                adapters.append(lambda v: None if v is None else ops.adapt_datetimefield_value(v))
-            elif kind == "DecimalField":
-                adapters.append(lambda v: None if v is None else ops.adapt_decimalfield_value(v, 14, 2))
+        filled = ("job", "row", *STAGE_FIELDS[self.spec.kind])
+        columns, values = [], []
+        for field in meta.concrete_fields:
+            if field.primary_key:
+                continue
+            columns.append(quote(field.column))
+            if field.name in filled:
+                values.append("%s")
             else:
-                adapters.append(same)
-        return adapters
+                values.append("NULL" if field.null else "''")
+        return f"INSERT INTO {quote(meta.db_table)} ({', '.join(columns)}) VALUES ({', '.join(values)})"
+
+    def _stage_builder(self) -> Callable[[dict[str, Any]], tuple]:
+        """Turn a checked row into the tuple of database values the INSERT expects, in column order."""
+        ops = connection.ops
+        meta = ImportRow._meta
+        filled = ("job", "row", *STAGE_FIELDS[self.spec.kind])
+        order = [f.name for f in meta.concrete_fields if not f.primary_key and f.name in filled]
+        adapters = []
+        for name in order:
+            kind = meta.get_field(name).get_internal_type()
+            if kind == "DateField":
+                adapters.append((name, ops.adapt_datefield_value))
+            elif kind == "DateTimeField":
+                adapters.append((name, ops.adapt_datetimefield_value))
+            elif kind == "DecimalField":
+                adapters.append((name, lambda v: ops.adapt_decimalfield_value(v, 14, 2)))
+            else:
+                adapters.append((name, None))
+
+        def build(row: dict[str, Any]) -> tuple:
+            out = []
+            for name, adapt in adapters:
+                value = row.get(name)
+                if value is not None and adapt is not None:
+                    value = adapt(value)
+                elif value is None and not meta.get_field(name).null:
+                    value = ""
+                out.append(value)
+            return tuple(out)
+
+        return build
 
     def _stage(self, rows: Iterable[dict[str, Any]]) -> None:
         """Insert checked rows as plain tuples (model instances would cost far more memory)."""
         job_id = self.job.pk
+        build = self._build_stage_row
         values = []
         for row in rows:
             row["job"] = job_id
-            values.append(
-                tuple(
-                    adapt(row.get(name, STAGE_DEFAULTS.get(name, "")))
-                    for name, adapt in zip(STAGE_FIELDS, self._adapters, strict=True)
-                )
-            )
+            values.append(build(row))
         if not values:
             return
         with transaction.atomic(), connection.cursor() as cursor:

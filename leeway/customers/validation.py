@@ -104,7 +104,9 @@ def today_for(organization) -> dt.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date()
 
 
-def parse_date(out: _Collector, field: str, value, *, organization, required: bool) -> dt.date | None:
+def parse_date(
+    out: _Collector, field: str, value, *, organization, required: bool, today: dt.date | None = None
+) -> dt.date | None:
     try:
         text = _text(value)
     except TypeError:
@@ -121,7 +123,7 @@ def parse_date(out: _Collector, field: str, value, *, organization, required: bo
     if day is None:
         out.add(field, "invalid_date", _("Enter a date as YYYY-MM-DD."))
         return None
-    if day < EARLIEST_DATE or day > today_for(organization) + FUTURE_TOLERANCE:
+    if day < EARLIEST_DATE or day > (today or today_for(organization)) + FUTURE_TOLERANCE:
         out.add(field, "date_out_of_range", _("The date cannot be in the future or before 1900."))
         return None
     return day
@@ -195,7 +197,7 @@ def clean_external_id(out: _Collector, field: str, value) -> str | None:
 CUSTOMER_FIELDS = ("external_id", "name", "email", "phone", "language", "segment", "created_on")
 
 
-def clean_customer(data: Mapping[str, Any], *, organization) -> dict[str, Any]:
+def clean_customer(data: Mapping[str, Any], *, organization, today: dt.date | None = None) -> dict[str, Any]:
     """The customer fields present in `data`, checked; absent fields are left out (upsert keeps them)."""
     out = _Collector()
     clean: dict[str, Any] = {}
@@ -233,17 +235,21 @@ def clean_customer(data: Mapping[str, Any], *, organization) -> dict[str, Any]:
         )
     if "created_on" in data:
         clean["created_on"] = parse_date(
-            out, "created_on", data.get("created_on"), organization=organization, required=False
+            out, "created_on", data.get("created_on"), organization=organization, required=False, today=today
         )
     out.raise_if_any()
     return clean
 
 
-def clean_transaction(data: Mapping[str, Any], *, organization) -> dict[str, Any]:
+def clean_transaction(
+    data: Mapping[str, Any], *, organization, today: dt.date | None = None
+) -> dict[str, Any]:
     """A purchase: date, non-negative amount (decimal string) and currency."""
     out = _Collector()
     clean = {
-        "occurred_on": parse_date(out, "date", data.get("date"), organization=organization, required=True),
+        "occurred_on": parse_date(
+            out, "date", data.get("date"), organization=organization, required=True, today=today
+        ),
         "amount": parse_money(out, "amount", data.get("amount")),
         "currency": parse_currency(out, "currency", data.get("currency")),
     }

@@ -5,7 +5,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from leeway.customers.imports import SPECS, expected_columns_text, import_file, import_job_create
+from leeway.customers.imports import SPECS, import_file, import_job_create
 from leeway.customers.models import ImportStatus
 from leeway.people.models import Organization
 
@@ -29,7 +29,6 @@ class Command(BaseCommand):
             raise CommandError(f"No organization with the slug {organization!r}.") from None
         if not os.path.isfile(file):
             raise CommandError(f"No such file: {file}")
-        spec = SPECS[kind]
         size = os.path.getsize(file)
         job = import_job_create(organization=org, kind=kind, file_name=file, size_bytes=size)
         show_bar = not no_progress and options.get("verbosity", 1) > 0
@@ -54,7 +53,7 @@ class Command(BaseCommand):
             )
             return
         if job.failure:
-            raise CommandError(f"{job.failure}\nExpected columns: {expected_columns_text(spec)}")
+            raise CommandError(job.failure)
         self.stderr.write(f"Nothing was imported: {job.error_count} problem(s) in {job.rows_read} rows.")
         self.stderr.write(f"{'row':>8}  {'field':<14} reason")
         for error in job.errors:
