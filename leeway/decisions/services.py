@@ -122,9 +122,11 @@ def _resolve_customer(member: Member, customer) -> Customer:
         if customer.organization_id == member.organization_id:
             return customer
     elif isinstance(customer, str) and customer.strip() and len(customer) <= 64 and "\x00" not in customer:
-        found = Customer.objects.filter(
-            organization_id=member.organization_id, external_id=customer.strip()
-        ).first()
+        found = (
+            Customer.objects.only("id", "organization_id", "external_id", "name", "language")
+            .filter(organization_id=member.organization_id, external_id=customer.strip())
+            .first()
+        )
         if found is not None:
             return found
     raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
