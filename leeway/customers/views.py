@@ -66,24 +66,27 @@ def customer_detail(request, external_id: str):
 @role_required(*DATA_ROLES)
 def imports(request):
     """Upload forms for each kind of file, with the columns each expects, and the recent imports."""
+    return render(request, "customers/imports.html", _imports_context(request.user))
+
+
+def _imports_context(member, *, kind: str | None = None, form: ImportUploadForm | None = None) -> dict:
     kinds = [
         {
-            "kind": kind,
-            "label": kind.label,
-            "spec": SPECS[kind],
-            "form": ImportUploadForm(auto_id=f"id_{kind.value}_%s"),
+            "kind": each,
+            "label": each.label,
+            "spec": SPECS[each],
+            "form": form
+            if each == kind and form is not None
+            else ImportUploadForm(auto_id=f"id_{each.value}_%s"),
         }
-        for kind in ImportKind
+        for each in ImportKind
     ]
-    return render(
-        request,
-        "customers/imports.html",
-        {"kinds": kinds, "jobs": selectors.recent_imports(request.user), "max_mb": _max_mb()},
-    )
-
-
-def _max_mb() -> int:
-    return settings.LEEWAY_MAX_UPLOAD_BYTES // (1024 * 1024)
+    return {
+        "kinds": kinds,
+        "jobs": selectors.recent_imports(member),
+        "max_mb": settings.LEEWAY_MAX_UPLOAD_BYTES // (1024 * 1024),
+        "max_bytes": settings.LEEWAY_MAX_UPLOAD_BYTES,
+    }
 
 
 def _store_upload(upload) -> str:
@@ -106,21 +109,8 @@ def import_upload(request, kind: str):
         raise Http404
     form = ImportUploadForm(request.POST, request.FILES, auto_id=f"id_{kind}_%s")
     if not form.is_valid():
-        kinds = [
-            {
-                "kind": k,
-                "label": k.label,
-                "spec": SPECS[k],
-                "form": form if k == kind else ImportUploadForm(auto_id=f"id_{k.value}_%s"),
-            }
-            for k in ImportKind
-        ]
-        return render(
-            request,
-            "customers/imports.html",
-            {"kinds": kinds, "jobs": selectors.recent_imports(request.user), "max_mb": _max_mb()},
-            status=422,
-        )
+        context = _imports_context(request.user, kind=kind, form=form)
+        return render(request, "customers/imports.html", context, status=422)
     upload = form.cleaned_data["file"]
     job = import_job_create(
         organization=request.user.organization,
