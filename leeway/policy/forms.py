@@ -310,7 +310,7 @@ class RatesImportForm(forms.Form):
 class PublishForm(forms.Form):
     number = forms.IntegerField(widget=forms.HiddenInput)
     summary = forms.CharField(
-        label=_("What changed, in a sentence (optional)"),
+        label=_("What changed, in a sentence"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -1,22 +1,12 @@
-"""Writes to the policy: the draft catalogue, tiers, rules, budgets, settings, rates, and publishing.
-
-Admins edit the draft rows; nothing they change reaches a decision until
-`policy_publish` freezes the draft into a new immutable version.
-"""
-
-import csv
-import io
-from decimal import Decimal
+"""Writes to the draft: gestures, tiers, rules, budgets and settings."""
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import audit_record
-from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
-from leeway.core.outbox import outbox_emit
+from leeway.core.errors import Conflict, InvalidInput, NotFound
 from leeway.people.models import AuthorityTier, Member, Organization
 from leeway.policy.checks import (
     CODE_RE,
@@ -25,72 +15,21 @@ from leeway.policy.checks import (
     budget_problems,
     gesture_problems,
     parse_count,
-    parse_currency,
-    parse_rate,
     rule_problems,
     settings_problems,
 )
-from leeway.policy.diff import snapshot_changes
-from leeway.policy.models import (
-    AuthorityRule,
-    Budget,
-    ExchangeRate,
-    Gesture,
-    PolicySettings,
-    PolicyVersion,
+from leeway.policy.models import AuthorityRule, Budget, Gesture, PolicySettings
+from leeway.policy.services._common import (
+    DESCRIPTION_MAX,
+    NAME_MAX,
+    TIER_NAME_MAX,
+    UNSET,
+    _apply,
+    _audit,
+    _check_actor,
+    _languages,
+    _plain,
 )
-from leeway.policy.selectors import forget_rates
-from leeway.policy.snapshot import build_snapshot_data, forget_current_policy
-
-UNSET = object()
-NAME_MAX = 120
-DESCRIPTION_MAX = 2000
-TIER_NAME_MAX = 80
-SUMMARY_MAX = 2000
-CSV_MAX_BYTES = 256 * 1024
-CSV_MAX_ROWS = 1000
-
-
-def _languages() -> list[str]:
-    return [code for code, _name in settings.LANGUAGES]
-
-
-def _check_actor(actor: Member | None, organization: Organization) -> int | None:
-    """A service acts for one organization; an actor from another one is refused outright."""
-    if actor is None:
-        return None
-    if actor.organization_id != organization.pk:
-        raise Forbidden()
-    return actor.pk
-
-
-def _audit(organization_id: int, actor_id, action: str, obj, data: dict) -> None:
-    audit_record(
-        organization_id=organization_id,
-        actor_id=actor_id,
-        action=action,
-        object_type=obj._meta.model_name,
-        object_id=obj.pk,
-        data=data,
-    )
-
-
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
-def _apply(obj, values: dict) -> dict:
-    """Set the values that differ; return {field: [old, new]} for the audit trail."""
-    changes = {}
-    for name, value in values.items():
-        old = getattr(obj, name)
-        if old != value:
-            changes[name] = [_plain(old), _plain(value)]
-            setattr(obj, name, value)
-    return changes
-
 
 # --- Gestures -----------------------------------------------------------------------------------
 
@@ -593,279 +532,3 @@ def policy_settings_update(
             row.save(update_fields=list(changes))
             _audit(organization.pk, actor_id, "policy_settings.updated", row, changes)
     return row
-
-
-# --- Publishing ---------------------------------------------------------------------------------
-
-
-def latest_version(organization_id: int) -> PolicyVersion | None:
-    return PolicyVersion.objects.filter(organization_id=organization_id).order_by("-number").first()
-
-
-def policy_diff(*, organization: Organization) -> list[str]:
-    """What publishing now would change, in words, against the latest published version."""
-    latest = latest_version(organization.pk)
-    return snapshot_changes(latest.snapshot if latest else None, build_snapshot_data(organization))
-
-
-def policy_publish(*, organization: Organization, actor: Member | None, summary: str = "") -> PolicyVersion:
-    """Freeze the draft into the next numbered, immutable version; decisions use it from then on."""
-    actor_id = _check_actor(actor, organization)
-    summary = (summary or "").strip()[:SUMMARY_MAX]
-    with transaction.atomic():
-        # One lock per organization: two admins publishing at once get 1 and 2, never 1 and 1.
-        policy_settings_for(organization)
-        PolicySettings.objects.select_for_update().get(organization=organization)
-        latest = latest_version(organization.pk)
-        data = build_snapshot_data(organization)
-        if not data["gestures"]:
-            raise InvalidInput(
-                _("Add at least one active gesture before publishing."), code="empty_catalogue"
-            )
-        if latest is not None and latest.snapshot == data:
-            raise Conflict(
-                _("Nothing changed since version %(number)s.") % {"number": latest.number},
-                code="nothing_to_publish",
-            )
-        number = (latest.number if latest else 0) + 1
-        try:
-            with transaction.atomic():
-                version = PolicyVersion.objects.create(
-                    organization=organization,
-                    number=number,
-                    snapshot=data,
-                    published_by_id=actor_id,
-                    summary=summary,
-                )
-        except IntegrityError:
-            raise Conflict(
-                _("Someone else published at the same moment. Review the changes and try again."),
-                code="publish_race",
-            ) from None
-        _audit(
-            organization.pk,
-            actor_id,
-            "policy.published",
-            version,
-            {"number": number, "summary": summary},
-        )
-        outbox_emit(
-            organization_id=organization.pk,
-            topic="policy.published",
-            payload={"number": number, "published_at": version.published_at.isoformat(), "summary": summary},
-        )
-        organization_id = organization.pk
-        transaction.on_commit(lambda: forget_current_policy(organization_id))
-    forget_current_policy(organization.pk)
-    return version
-
-
-# --- Exchange rates -----------------------------------------------------------------------------
-
-
-def _forget_rates_on_commit(organization_id: int) -> None:
-    forget_rates(organization_id)
-    transaction.on_commit(lambda: forget_rates(organization_id))
-
-
-def rate_set(*, organization: Organization, currency: str, rate, actor: Member | None) -> ExchangeRate:
-    """Set how many units of the base currency one unit of `currency` is worth."""
-    actor_id = _check_actor(actor, organization)
-    problems = Problems()
-    code = problems.run(parse_currency, currency, base_currency=organization.base_currency)
-    value = problems.run(parse_rate, rate)
-    problems.raise_first()
-    with transaction.atomic():
-        row = (
-            ExchangeRate.objects.select_for_update().filter(organization=organization, currency=code).first()
-        )
-        old = None if row is None else row.rate
-        if row is None:
-            row = ExchangeRate.objects.create(
-                organization=organization, currency=code, rate=value, updated_by_id=actor_id
-            )
-        elif row.rate != value:
-            row.rate, row.updated_by_id = value, actor_id
-            row.save(update_fields=["rate", "updated_by", "updated_at"])
-        else:
-            return row
-        _audit(
-            organization.pk,
-            actor_id,
-            "rate.set",
-            row,
-            {"currency": code, "old": _plain(old), "new": _plain(value)},
-        )
-        _forget_rates_on_commit(organization.pk)
-    return row
-
-
-def rate_delete(*, rate: ExchangeRate, actor: Member | None) -> None:
-    """Stop accepting a currency: decisions in it are refused until a rate is set again."""
-    organization = rate.organization
-    actor_id = _check_actor(actor, organization)
-    with transaction.atomic():
-        _audit(
-            organization.pk,
-            actor_id,
-            "rate.deleted",
-            rate,
-            {"currency": rate.currency, "old": _plain(rate.rate)},
-        )
-        rate.delete()
-        _forget_rates_on_commit(organization.pk)
-
-
-class RatesImportError(InvalidInput):
-    """A rates file with problems; `errors` lists each with its row, field and reason."""
-
-    def __init__(self, errors: list[dict]):
-        self.errors = errors
-        super().__init__(
-            _("The file has problems; nothing was imported. Fix them and upload it again."),
-            code="invalid_rates_file",
-            field="file",
-        )
-
-
-def _read_upload(file) -> str:
-    if isinstance(file, str):
-        raw = file.encode()
-    elif isinstance(file, bytes):
-        raw = file
-    else:
-        raw = file.read(CSV_MAX_BYTES + 1)
-        if isinstance(raw, str):
-            raw = raw.encode()
-    if len(raw) > CSV_MAX_BYTES:
-        raise RatesImportError(
-            [{"row": None, "field": "file", "message": str(_("The file is too large (limit 256 KB)."))}]
-        )
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RatesImportError(
-            [{"row": None, "field": "file", "message": str(_("Save the file as UTF-8 text (CSV)."))}]
-        ) from None
-
-
-def _parse_rates_csv(text: str, *, base_currency: str) -> tuple[dict[str, Decimal], list[dict]]:
-    errors: list[dict] = []
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets set to Spanish save with ";" and a decimal comma.
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        header = []
-    columns = [cell.strip().lower() for cell in header]
-    if sorted(columns) != ["currency", "rate"]:
-        errors.append(
-            {
-                "row": 1,
-                "field": "header",
-                "message": str(_("The first row must be the header: currency,rate")),
-            }
-        )
-        return {}, errors
-    currency_at, rate_at = columns.index("currency"), columns.index("rate")
-    rates: dict[str, Decimal] = {}
-    seen_rows: dict[str, int] = {}
-    try:
-        for row in reader:
-            number = reader.line_num
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(rates) + len(errors) >= CSV_MAX_ROWS:
-                errors.append(
-                    {
-                        "row": number,
-                        "field": "file",
-                        "message": str(_("Too many rows (limit %(limit)s).") % {"limit": CSV_MAX_ROWS}),
-                    }
-                )
-                break
-            if len(row) != 2:
-                errors.append(
-                    {
-                        "row": number,
-                        "field": "row",
-                        "message": str(_("Each row needs a currency and a rate.")),
-                    }
-                )
-                continue
-            rate_text = row[rate_at].strip()
-            if delimiter == ";":
-                rate_text = rate_text.replace(",", ".")
-            try:
-                currency = parse_currency(row[currency_at], base_currency=base_currency)
-            except InvalidInput as error:
-                errors.append({"row": number, "field": "currency", "message": str(error.message)})
-                currency = None
-            try:
-                rate = parse_rate(rate_text)
-            except InvalidInput as error:
-                errors.append({"row": number, "field": "rate", "message": str(error.message)})
-                rate = None
-            if currency and currency in seen_rows:
-                errors.append(
-                    {
-                        "row": number,
-                        "field": "currency",
-                        "message": str(
-                            _("%(currency)s is already on row %(row)s.")
-                            % {"currency": currency, "row": seen_rows[currency]}
-                        ),
-                    }
-                )
-                continue
-            if currency:
-                seen_rows[currency] = number
-            if currency and rate is not None:
-                rates[currency] = rate
-    except csv.Error:
-        errors.append(
-            {"row": reader.line_num, "field": "file", "message": str(_("The file is not valid CSV."))}
-        )
-    if not rates and not errors:
-        errors.append({"row": None, "field": "file", "message": str(_("The file has no rates."))})
-    return rates, errors
-
-
-def rates_import_csv(*, organization: Organization, file, actor: Member | None) -> dict:
-    """Set many rates from a `currency,rate` CSV: every row valid, or nothing changes."""
-    actor_id = _check_actor(actor, organization)
-    rates, errors = _parse_rates_csv(_read_upload(file), base_currency=organization.base_currency)
-    if errors:
-        raise RatesImportError(errors)
-    created, updated, unchanged = [], [], 0
-    with transaction.atomic():
-        existing = {
-            row.currency: row
-            for row in ExchangeRate.objects.select_for_update().filter(organization=organization)
-        }
-        for currency, rate in rates.items():
-            row = existing.get(currency)
-            if row is None:
-                ExchangeRate.objects.create(
-                    organization=organization, currency=currency, rate=rate, updated_by_id=actor_id
-                )
-                created.append({"currency": currency, "new": str(rate)})
-            elif row.rate != rate:
-                updated.append({"currency": currency, "old": str(row.rate), "new": str(rate)})
-                row.rate, row.updated_by_id = rate, actor_id
-                row.save(update_fields=["rate", "updated_by", "updated_at"])
-            else:
-                unchanged += 1
-        if created or updated:
-            audit_record(
-                organization_id=organization.pk,
-                actor_id=actor_id,
-                action="rates.imported",
-                object_type="exchangerate",
-                object_id="csv",
-                data={"created": created, "updated": updated, "unchanged": unchanged},
-            )
-            _forget_rates_on_commit(organization.pk)
-    return {"created": len(created), "updated": len(updated), "unchanged": unchanged}
