@@ -72,7 +72,6 @@ def _console_strings() -> dict:
 
     return {
         "zone_none": _("Pick a customer, a gesture and an amount: the zone shows here as you type."),
-        "zone_checking": _("Checking…"),
         "zone_green": _("Inside your authority — you're covered (policy v%(version)s)"),
         "zone_green_detail": _("Approved at once and protected. Nothing can be held against you."),
         "zone_amber": _("Asks for one line of why"),
@@ -87,6 +86,8 @@ def _console_strings() -> dict:
         "zone_name_red": _("Red"),
         "reason_ok": _("passed"),
         "reason_failed": _("not met"),
+        "more_checks_one": _("1 more budget checked, fine"),
+        "more_checks": _("%(count)s more budgets checked, all fine"),
         "value_share": _("This %(amount)s is %(percent)s of this customer's predicted value (%(value)s)."),
         "approved_title": _("Approved — protected by policy v%(version)s"),
         "approved_body": _("Charged to the company goodwill budget; nothing can be held against you."),
@@ -107,7 +108,6 @@ def _console_strings() -> dict:
             "The connection failed; nothing was recorded twice. Press Enter again to retry the same decision."
         ),
         "server_error": _("Something went wrong on our side. Press Enter again to retry the same decision."),
-        "sending": _("Recording…"),
         "results_count": _("%(count)s customers found; use the arrow keys and Enter."),
         "results_one": _("1 customer found; press Enter to pick it."),
         "results_none": _("No customer matches."),

@@ -116,7 +116,8 @@ def test_another_organizations_decision_page_is_not_found(client, world, other_w
 
 
 def test_another_organizations_customer_card_is_not_found(client, world, other_world):
-    response = login(client, other_world.agent).get(reverse("decisions:customer_card"), {"customer": "C-1001"})
+    client = login(client, other_world.agent)
+    response = client.get(reverse("decisions:customer_card"), {"customer": "C-1001"})
     assert response.status_code == 200  # other_world has its own C-1001
     assert "Ada Byron" in response.content.decode()
     world.customer.external_id = "C-ONLY-AURORA"
@@ -301,9 +302,10 @@ def test_a_decisions_page_shows_zone_protection_policy_reasoning_and_audit_trail
 
 def test_a_pending_decisions_page_offers_the_lead_its_answers(client, world):
     decision = record(world, amount="150.00")
-    html = login(client, world.lead).get(reverse("decisions:detail", args=[decision.public_id])).content.decode()
+    url = reverse("decisions:detail", args=[decision.public_id])
+    html = login(client, world.lead).get(url).content.decode()
     assert reverse("decisions:approve", args=[decision.public_id]) in html
-    html = login(client, world.agent).get(reverse("decisions:detail", args=[decision.public_id])).content.decode()
+    html = login(client, world.agent).get(url).content.decode()
     assert reverse("decisions:approve", args=[decision.public_id]) not in html
 
 

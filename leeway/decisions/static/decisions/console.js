@@ -335,22 +335,43 @@
     justificationField.hidden = true;
   }
 
+  function reasonItem(reason) {
+    const item = document.createElement("li");
+    item.className = reason.ok ? "reason-ok" : "reason-failed";
+    const mark = document.createElement("span");
+    mark.className = "reason-mark";
+    mark.setAttribute("aria-hidden", "true");
+    mark.textContent = reason.ok ? "✓" : "✕";
+    const state = document.createElement("span");
+    state.className = "visually-hidden";
+    state.textContent = `${reason.ok ? S.reason_ok : S.reason_failed}: `;
+    item.append(mark, state, document.createTextNode(reason.message));
+    return item;
+  }
+
+  // What matters in the minute: the limits, the customer's caps, the agent's own budget and anything
+  // that failed. Budgets further up (team, department, company) that pass fold away.
   function renderReasons(reasons) {
-    reasonsList.replaceChildren(
-      ...reasons.map((reason) => {
-        const item = document.createElement("li");
-        item.className = reason.ok ? "reason-ok" : "reason-failed";
-        const mark = document.createElement("span");
-        mark.className = "reason-mark";
-        mark.setAttribute("aria-hidden", "true");
-        mark.textContent = reason.ok ? "✓" : "✕";
-        const state = document.createElement("span");
-        state.className = "visually-hidden";
-        state.textContent = `${reason.ok ? S.reason_ok : S.reason_failed}: `;
-        item.append(mark, state, document.createTextNode(reason.message));
-        return item;
-      }),
-    );
+    const firstBudget = reasons.findIndex((reason) => reason.code === "budget");
+    const shown = [];
+    const folded = [];
+    reasons.forEach((reason, index) => {
+      const important = !reason.ok || reason.code !== "budget" || index === firstBudget;
+      (important ? shown : folded).push(reason);
+    });
+    const items = shown.map(reasonItem);
+    if (folded.length) {
+      const item = document.createElement("li");
+      const details = document.createElement("details");
+      const summary = document.createElement("summary");
+      summary.textContent = folded.length === 1 ? S.more_checks_one : fmt(S.more_checks, { count: folded.length });
+      const list = document.createElement("ul");
+      list.append(...folded.map(reasonItem));
+      details.append(summary, list);
+      item.append(details);
+      items.push(item);
+    }
+    reasonsList.replaceChildren(...items);
   }
 
   function renderValueShare(preview) {
@@ -380,6 +401,7 @@
       setZone("red", fmt(S.zone_red, { minutes: preview.response_minutes ?? "?" }), S.zone_red_detail, S.zone_name_red);
     }
     justificationField.hidden = !preview.needs_justification;
+    reasonsList.classList.toggle("in-amber", preview.zone === "amber");
     renderReasons(preview.reasons || []);
     renderValueShare(preview);
   }
