@@ -253,7 +253,8 @@ def _load_organization(organization: Organization) -> dict[str, int]:
             auto_approve_ceiling="25.00",
             panel_allowed_origins=PANEL_ORIGINS.get(organization.slug, []),
         )
-        policy_publish(organization=organization, actor=None, summary="Demo policy")
+        summary = "Política de demostración" if organization.default_language == "es" else "Demo policy"
+        policy_publish(organization=organization, actor=None, summary=summary)
         created["versions"] += 1
     return created
 

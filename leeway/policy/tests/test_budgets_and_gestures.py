@@ -196,3 +196,8 @@ class TestGesturesApi:
         policy_publish(organization=aurora, actor=None)
         row = gestures_for(setup["agent"], "en")[0]
         assert (row["name"], row["green_limit"]) == ("Forgive a fee", "70.00")
+
+
+def test_the_openapi_document_lists_the_policy_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/gestures", "/api/v1/rates", "/api/v1/rates/{currency}"} <= set(paths)
