@@ -153,6 +153,16 @@ def test_an_agent_records_green_amber_and_red_by_keyboard_and_a_lead_approves_th
     decisions[2].refresh_from_db()
     assert decisions[2].status == DecisionStatus.APPROVED
     assert decisions[2].decision_note == "Good call, approved."
+
+    # The decision's page: protection in words, the policy that judged it, the audit trail.
+    lead.goto(f"{demo_live.url}/decisions/{decisions[2].public_id}/")
+    expect(lead.locator("h1")).to_contain_text("Waive a fee for")
+    expect(lead.get_by_text("Judged by policy v1")).to_be_visible()
+    expect(lead.locator("#audit-heading + p + div")).to_contain_text("Approved by a lead")
+    lead.screenshot(path=str(SCREENSHOTS / "decision-1366x768.png"), full_page=True)
+    lead.goto(f"{demo_live.url}/decisions/?zone=amber")
+    expect(lead.locator("tbody tr")).to_have_count(1)
+    lead.screenshot(path=str(SCREENSHOTS / "decisions-list-1366x768.png"))
     assert lead_violations == []
     lead_context.close()
 
