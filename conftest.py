@@ -45,6 +45,20 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Test databases roll back and reuse ids; process caches must not outlive a test."""
+    from django.core.cache import cache
+
+    from leeway.policy import snapshot
+
+    cache.clear()
+    snapshot._PARSED.clear()
+    yield
+    cache.clear()
+    snapshot._PARSED.clear()
+
+
 @pytest.fixture
 def aurora(db):
     from leeway.people.tests.factories import OrganizationFactory
