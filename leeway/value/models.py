@@ -47,6 +47,13 @@ class ValueRunStatus(models.TextChoices):
     FAILED = "failed", _("No new values")
 
 
+class ValueRunTrigger(models.TextChoices):
+    COMMAND = "command", _("Command line")
+    PAGE = "page", _("Value page")
+    SCHEDULE = "schedule", _("Schedule")
+    DEMO = "demo", _("Demo data")
+
+
 class ValueRunFailure(models.TextChoices):
     """Why a run produced no values; the pages explain each one in plain words."""
 
@@ -63,7 +70,9 @@ class ValueRun(TenantModel):
         _("status"), max_length=20, choices=ValueRunStatus.choices, default=ValueRunStatus.QUEUED
     )
     phase = models.CharField(_("phase"), max_length=40, blank=True)
-    trigger = models.CharField(_("started from"), max_length=20, default="command")
+    trigger = models.CharField(
+        _("started from"), max_length=20, choices=ValueRunTrigger.choices, default=ValueRunTrigger.COMMAND
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
