@@ -1,4 +1,4 @@
-"""The value refresh: RFM aggregated in the database, fits, stored values, and failures that keep old values."""
+"""The value refresh: RFM aggregated in SQL, fits, stored values, and failures that keep old values."""
 
 import datetime as dt
 import json
