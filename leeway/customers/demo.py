@@ -1,6 +1,6 @@
 """Demo customers with two years of purchases drawn from the BG/NBD + Gamma-Gamma process, and outcomes.
 
-Aurora (USD): C-1001 … C-1200, English and Spanish speakers; C-1201 is brand new
+Aurora (USD): C-1001 … C-1200 (200 customers), English and Spanish speakers; C-1201 is brand new
 (no purchases, so the page shows why there is no value). Casa Azul (EUR):
 CA-2001 … CA-2060, hotel guests. A fixed seed makes every load the same;
 running it twice changes nothing. Values are computed at the end.
@@ -165,7 +165,7 @@ PROFILES = {
     "aurora": {
         "prefix": "C-",
         "first_number": 1001,
-        "count": 1200,
+        "count": 200,
         "spanish_share": 0.35,
         "segments": ["residential", "residential", "residential", "small_business", "commercial"],
         "bgnbd": (0.9, 8.0, 0.7, 3.5),
