@@ -186,6 +186,41 @@ def test_a_red_request_appears_in_the_queue_without_reload(page, demo_live):
     lead_context.close()
 
 
+def test_a_retry_after_a_lost_answer_reuses_the_idempotency_key(page, demo_live):
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-agent")
+    pick_customer(page, "C-1003", "C-1003")
+    page.keyboard.press("1")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
+    choose_reason(page)
+    keys = []
+
+    def lose_the_first_answer(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server records the decision…
+            route.abort()  # …but its answer never reaches the browser
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/decisions", lose_the_first_answer)
+    page.keyboard.press("Enter")
+    expect(page.locator("#form-error")).to_contain_text("The connection failed")
+    page.keyboard.press("Enter")  # the focus is on the button: the same submission again
+    expect(page.locator("#decide-result")).to_contain_text("Approved")
+    assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
+    assert Decision.objects.filter(customer__external_id="C-1003").count() == 1
+    # The next decision is a new submission: a fresh key.
+    page.keyboard.press("2")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
+    choose_reason(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("#decide-result")).to_contain_text("Account credit")
+    assert len(keys) == 3 and keys[2] != keys[0]
+    assert Decision.objects.filter(customer__external_id="C-1003").count() == 2
+    assert [v for v in violations if "net::" not in v] == []
+
+
 def test_errors_show_next_to_their_field_in_the_agents_language(page, demo_live):
     violations = watch_csp(page)
     log_in(page, demo_live.url, "aurora-agente")
