@@ -236,6 +236,11 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# The agent panel inside a CRM is a cross-site frame: browsers send cookies there only
+# when they are SameSite=None, which in turn requires HTTPS (Secure).
+if envbool("LEEWAY_EMBEDDED_PANEL", False):
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_HSTS_SECONDS = envint("LEEWAY_HSTS_SECONDS", 0)
