@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, Max, Min, OuterRef, Subquery, Sum
 from django.utils import timezone
 
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 TIME_UNIT_DAYS = 7.0  # weeks, as in the published CDNOW fits
 STORE_CHUNK = 2000
-CENT = Decimal("0.01")
 MAX_VALUE = 1e11  # far beyond any customer's value; the column holds 12 integer digits
 
 Progress = Callable[[str, int, int], None]
@@ -233,31 +232,49 @@ def _params_dict(params) -> dict:
 
 
 def _store_values(run: ValueRun, rfm: DatabaseRfm, clv, alive, report: Progress) -> None:
-    """bulk_update in chunks, each committed, so progress shows and other writers are not held up."""
-    now = timezone.now()
+    """One UPDATE per customer sent in batches (executemany), each chunk committed on its own.
+
+    Chunked commits keep the write lock short (other writers are not held up on
+    SQLite) and let the page show progress; executemany is an order of magnitude
+    faster than bulk_update's CASE expressions at 100,000 customers.
+    """
+    ops = connection.ops
+    quote = ops.quote_name
+    meta = Customer._meta
+    assignments = ", ".join(
+        f"{quote(c)} = %s" for c in ("predicted_clv", "probability_alive", "value_computed_at")
+    )
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {assignments} "
+        f"WHERE {quote('id')} = %s AND {quote('organization_id')} = %s"
+    )
+    moment = timezone.now()
+    now = ops.adapt_datetimefield_value(moment)
+    organization_id = run.organization_id
     total = len(rfm)
-    done = 0
+    values = np.round(clv, 2)
     for start in range(0, total, STORE_CHUNK):
         stop = min(start + STORE_CHUNK, total)
-        chunk = [
-            Customer(
-                pk=int(rfm.customer_id[i]),
-                predicted_clv=Decimal(repr(round(float(clv[i]), 2))).quantize(CENT),
-                probability_alive=round(float(alive[i]), 6),
-                value_computed_at=now,
+        rows = [
+            (
+                ops.adapt_decimalfield_value(Decimal(f"{values[i]:.2f}"), 14, 2),
+                round(float(alive[i]), 6),
+                now,
+                int(rfm.customer_id[i]),
+                organization_id,
             )
             for i in range(start, stop)
         ]
         with transaction.atomic():
-            Customer.objects.bulk_update(chunk, ["predicted_clv", "probability_alive", "value_computed_at"])
-            done = stop
-            run.customers_updated = done
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+            run.customers_updated = stop
             _save(run, "customers_updated")
-        report("storing", done, total)
+        report("storing", stop, total)
     # A customer whose purchases were all removed has nothing to predict from any more.
     Customer.objects.filter(organization_id=run.organization_id, predicted_clv__isnull=False).exclude(
         Exists(Purchase.objects.filter(customer_id=OuterRef("pk"), occurred_on__lte=run.observation_end))
-    ).update(predicted_clv=None, probability_alive=None, value_computed_at=now)
+    ).update(predicted_clv=None, probability_alive=None, value_computed_at=moment)
 
 
 def value_refresh_organization(
