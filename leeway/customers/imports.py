@@ -235,7 +235,7 @@ class _Importer:
         self.report = _Report()
         self.on_progress = on_progress or (lambda done: None)
         # (row number, checked values, the customer column as written) for the current chunk.
-        self.pending: list[tuple[int, dict[str, Any], str]] = []
+        self.pending: list[tuple[int, dict[str, Any] | None, str]] = []
         self.staged = 0
         self.columns: list[str] = []
         self.base_cache: dict[tuple[str, Any], Any] = {}
@@ -329,6 +329,9 @@ class _Importer:
                 clean = clean_outcome(data, organization=self.organization)
         except RowInvalid as error:
             self.report.add_invalid(row, error)
+            if self.spec.kind != ImportKind.CUSTOMERS:
+                # Still look the customer up, so the report lists every problem of the row at once.
+                self.pending.append((row, None, data.get("customer", "").strip()))
             return
         self.pending.append((row, clean, data.get("customer", "").strip()))
 
@@ -411,6 +414,8 @@ class _Importer:
         known = self._customers_by_external_id()
         for row, clean, reference in self.pending:
             customer_id = self._customer_or_error(known, row, reference)
+            if clean is None:
+                continue
             base = self._base(row, "currency", clean["currency"], clean["amount"])
             if customer_id is None or base is None:
                 continue
@@ -419,7 +424,9 @@ class _Importer:
     def _outcome_rows(self) -> Iterable[dict[str, Any]]:
         known = self._customers_by_external_id()
         decisions: dict[Any, tuple[int, int]] = {}
-        wanted = {clean["decision"] for _row, clean, _reference in self.pending if clean["decision"]}
+        wanted = {
+            clean["decision"] for _row, clean, _reference in self.pending if clean and clean["decision"]
+        }
         if wanted:
             Decision = decision_model()
             if Decision is not None:
@@ -432,6 +439,8 @@ class _Importer:
         now = timezone.now()
         for row, clean, reference in self.pending:
             customer_id = self._customer_or_error(known, row, reference)
+            if clean is None:
+                continue
             decision_id = None
             if clean["decision"]:
                 found = decisions.get(clean["decision"])
