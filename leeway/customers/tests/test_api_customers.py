@@ -280,3 +280,10 @@ class TestSearch:
             "segment": "residential",
             "value": None,
         }
+
+
+def test_a_browser_session_reads_the_card_too(client, agent, aurora):
+    CustomerFactory(organization=aurora, external_id="C-1001")
+    client.force_login(agent)
+    assert client.get("/api/v1/customers/C-1001").status_code == 200
+    assert client.get("/api/v1/customers", {"q": "C-1"}).status_code == 200
