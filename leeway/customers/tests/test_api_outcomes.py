@@ -209,3 +209,13 @@ class TestDecisionLinks:
         card = api_client.get_json("/api/v1/customers/C-1001").json()
         assert [d["id"] for d in card["recent_decisions"]] == [decisions["aurora-agent"]]
         assert card["value"]["currency"] == "USD"
+
+    def test_the_customer_page_timeline_shows_the_gesture_and_its_outcome(
+        self, client, api_client, decisions
+    ):
+        api_client.post_json(
+            URL, {"customer": "C-1001", "kind": "csat", "value": 5, "decision": decisions["aurora-agent"]}
+        )
+        client.force_login(Member.objects.get(username="aurora-agent"))
+        html = client.get("/customers/C-1001/").content.decode()
+        assert "Gesture" in html and "5 of 5" in html and "after a gesture" in html
