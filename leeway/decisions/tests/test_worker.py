@@ -74,3 +74,15 @@ def test_worker_once_enqueues_and_runs_the_sweep_with_the_database_backend(setti
     # A second worker in the same round does not enqueue another sweep.
     call_command("worker", "--once", "--worker-id", "db-worker-2")
     assert DBTaskResult.objects.count() == 1
+
+
+def test_the_value_refit_is_scheduled_once_per_round(db, monkeypatch):
+    from types import SimpleNamespace
+
+    from leeway.decisions.management.commands import worker
+
+    enqueued = []
+    monkeypatch.setattr(worker, "value_refresh_all", SimpleNamespace(enqueue=lambda: enqueued.append(1)))
+    assert worker.schedule_value_refresh(worker_id="a", interval=86400) is True
+    assert worker.schedule_value_refresh(worker_id="b", interval=86400) is False
+    assert enqueued == [1]

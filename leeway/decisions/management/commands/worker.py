@@ -1,4 +1,4 @@
-"""`leeway worker`: run background tasks and the periodic sweep of overdue requests.
+"""`leeway worker`: run background tasks, the periodic sweep of overdue requests and the daily value refit.
 
     leeway worker [--sweep-interval 15] [--interval 1] [--queue-name default] [--once]
 
@@ -24,6 +24,9 @@ from django_tasks_db.backend import DatabaseBackend
 
 from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim
 from leeway.decisions.tasks import sweep_overdue_decisions
+from leeway.value.tasks import value_refresh_all
+
+VALUE_REFRESH_JOB = "value.refresh_all"
 
 logger = logging.getLogger("leeway.worker")
 
@@ -36,6 +39,14 @@ def schedule_sweep(*, worker_id: str, interval: float) -> bool:
     return True
 
 
+def schedule_value_refresh(*, worker_id: str, interval: float) -> bool:
+    """Enqueue the lifetime-value refit of every organization when its round comes (daily by default)."""
+    if not periodic_claim(name=VALUE_REFRESH_JOB, interval=timedelta(seconds=interval), worker_id=worker_id):
+        return False
+    value_refresh_all.enqueue()
+    return True
+
+
 class Command(BaseCommand):
     help = "Run background tasks and the periodic sweep of overdue requests (safe to run several)."
 
@@ -45,6 +56,12 @@ class Command(BaseCommand):
             type=float,
             default=15.0,
             help="Seconds between sweeps of overdue requests (default 15).",
+        )
+        parser.add_argument(
+            "--value-refresh-hours",
+            type=float,
+            default=24.0,
+            help="Hours between refits of customer lifetime values (default 24).",
         )
         parser.add_argument(
             "--interval",
@@ -60,9 +77,14 @@ class Command(BaseCommand):
             "--once", action="store_true", help="Schedule one sweep round, run every queued task, then exit."
         )
 
-    def handle(self, *args, sweep_interval, interval, queue_name, worker_id, once, **options):
-        if sweep_interval <= 0 or interval < 0:
-            raise CommandError("--sweep-interval must be positive and --interval not negative.")
+    def handle(
+        self, *args, sweep_interval, interval, queue_name, worker_id, once, value_refresh_hours, **options
+    ):
+        if sweep_interval <= 0 or interval < 0 or value_refresh_hours <= 0:
+            raise CommandError(
+                "--sweep-interval and --value-refresh-hours must be positive, --interval not negative."
+            )
+        self.value_refresh_seconds = value_refresh_hours * 3600
         worker_id = worker_id or get_random_string(32)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         uses_database = isinstance(backend, DatabaseBackend)
@@ -106,9 +128,10 @@ class Command(BaseCommand):
             close_old_connections()
             try:
                 schedule_sweep(worker_id=worker_id, interval=sweep_interval)
+                schedule_value_refresh(worker_id=worker_id, interval=self.value_refresh_seconds)
             except Exception:
                 # A database hiccup must not kill the schedule; the next round retries.
-                logger.exception("Scheduling the overdue sweep failed")
+                logger.exception("Scheduling periodic work failed")
             finally:
                 if threading.current_thread() is not threading.main_thread():
                     connections.close_all()
