@@ -1,6 +1,7 @@
 """Request-wide concerns: body size limit and the member's language."""
 
 from django.conf import settings
+from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
@@ -43,11 +44,11 @@ class BodySizeLimitMiddleware:
             with translation.override(
                 language_from_accept_header(request.headers.get("Accept-Language", ""))
             ):
-                return error_envelope(
-                    413,
-                    "body_too_large",
-                    _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit},
-                )
+                message = _("The request body is too large (limit %(limit)s bytes).") % {"limit": limit}
+                if is_api_request(request):
+                    return error_envelope(413, "body_too_large", message)
+                # A page upload: answer with a page, not JSON (nothing was read or written).
+                return render(request, "413.html", {"message": message}, status=413)
         return self.get_response(request)
 
 

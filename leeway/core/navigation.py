@@ -31,6 +31,7 @@ NAV_ITEMS = [
     NavItem(_("Requests"), "decisions:queue", ("lead", "manager", "admin")),
     NavItem(_("Decisions"), "decisions:list", ("lead", "manager", "admin", "analyst")),
     NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),
+    NavItem(_("Customer value"), "value:overview", ("admin", "analyst")),
     NavItem(_("Policy"), "policy:overview", ("admin",)),
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
 ]

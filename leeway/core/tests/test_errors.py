@@ -53,3 +53,14 @@ def test_the_openapi_document_lists_the_endpoints(client, db):
 def test_error_messages_are_localized(api_client, db):
     response = api_client.post_json("/api/v1/auth/token", raw="{", headers={"Accept-Language": "es"})
     assert response.json()["error"]["message"] == "El cuerpo no es un objeto JSON válido."
+
+
+def test_an_oversized_page_upload_gets_a_page_not_json(client, db, settings):
+    settings.LEEWAY_MAX_UPLOAD_BYTES = 1000
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("big.csv", b"x" * 5000, content_type="text/csv")
+    response = client.post("/customers/imports/", {"file": upload})
+    assert response.status_code == 413
+    assert response["Content-Type"].startswith("text/html")
+    assert "File too large" in response.content.decode()
