@@ -17,7 +17,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STRICT_MARKERS = ("postgres", "browser")
 
 
 @pytest.fixture(scope="session")
@@ -30,14 +29,23 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1366, "height": 768}}
 
 
+def _must_run(item) -> bool:
+    """Browser tests always; PostgreSQL tests whenever the suite runs on PostgreSQL."""
+    if item.get_closest_marker("browser"):
+        return True
+    return bool(item.get_closest_marker("postgres")) and os.environ.get("DATABASE_URL", "").startswith(
+        "postgres"
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI (LEEWAY_STRICT_SKIPS=1) a skipped PostgreSQL or browser test is a failure."""
-    if os.environ.get("LEEWAY_STRICT_SKIPS") != "1" or call.when != "setup":
-        return
-    if call.excinfo is not None and call.excinfo.errisinstance(pytest.skip.Exception):
-        if any(item.get_closest_marker(name) for name in STRICT_MARKERS):
-            call.excinfo = None
-            pytest.fail(f"{item.nodeid} was skipped, but CI requires it to run", pytrace=False)
+    """In CI (LEEWAY_STRICT_SKIPS=1) a skipped browser or PostgreSQL test is a failure, not a pass."""
+    outcome = yield
+    report = outcome.get_result()
+    if os.environ.get("LEEWAY_STRICT_SKIPS") == "1" and report.skipped and _must_run(item):
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} was skipped, but CI requires it to run ({report.longrepr})"
 
 
 @pytest.fixture(autouse=True)
