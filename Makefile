@@ -33,6 +33,7 @@ demo: install data/secret_key
 		$(BIN)/leeway serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
+	mkdir -p data
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	LEEWAY_TESTING=true $(BIN)/leeway makemigrations --check --dry-run
