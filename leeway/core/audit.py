@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
+from leeway.core.batch import insert_statement
 from leeway.core.models import AuditChain, AuditEntry
 
 
@@ -86,6 +87,74 @@ def audit_record(
         )
         AuditChain.objects.filter(pk=chain.pk).update(last_seq=seq, last_hash=digest)
     return entry
+
+
+# --- The same append, as statements for a caller that batches its round trips (the decision hot path).
+
+
+def audit_chain_lock_statement(organization_id: int, *, using: str = "default") -> tuple[str, list]:
+    """SELECT … FOR UPDATE of the organization's chain head: (id, last_seq, last_hash), or no row yet.
+
+    Take it last in the transaction: it serialises the organization's audited writes until commit.
+    """
+    connection = connections[using]
+    table = connection.ops.quote_name(AuditChain._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return f"SELECT id, last_seq, last_hash FROM {table} WHERE organization_id = %s{lock}", [organization_id]
+
+
+def audit_chain_create(organization_id: int) -> None:
+    """Create the organization's chain head if it has none (then lock it with the statement above)."""
+    AuditChain.objects.get_or_create(organization_id=organization_id)
+
+
+def audit_append_statements(
+    chain_row: tuple,
+    *,
+    organization_id: int,
+    action: str,
+    object_type: str,
+    object_id,
+    actor_id: int | None = None,
+    data: dict | None = None,
+    using: str = "default",
+) -> list[tuple[str, list]]:
+    """The INSERT of the next entry and the UPDATE of the head, for a chain row locked by the caller.
+
+    Exactly what `audit_record` writes (same sequence, hash and columns), as statements to batch.
+    """
+    chain_id, last_seq, last_hash = chain_row
+    data = _canonical(data or {})
+    seq = last_seq + 1
+    created_at = timezone.now()
+    digest = _entry_hash(
+        organization_id=organization_id,
+        seq=seq,
+        created_at=created_at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        data=data,
+        prev_hash=last_hash,
+    )
+    entry = AuditEntry(
+        organization_id=organization_id,
+        seq=seq,
+        created_at=created_at,
+        actor_id=actor_id,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        data=data,
+        prev_hash=last_hash,
+        hash=digest,
+    )
+    table = connections[using].ops.quote_name(AuditChain._meta.db_table)
+    return [
+        insert_statement(entry, returning_pk=False, using=using),
+        (f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = %s", [seq, digest, chain_id]),
+    ]
 
 
 @dataclass(frozen=True)

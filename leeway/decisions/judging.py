@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.utils.translation import get_language, override, pgettext
 from django.utils.translation import gettext as _
 
+from leeway.core.batch import Batch
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import period_start
@@ -263,20 +264,32 @@ def read_budgets(targets: list[BudgetTarget]) -> list[BudgetState]:
 _KNOWN_COUNTERS: set[tuple[int, int, date]] = set()
 _KNOWN_COUNTERS_LIMIT = 50_000
 
+# Judging for real reads its inputs with hand-written statements sent as one batch (one round trip on
+# PostgreSQL, see leeway.core.batch): the ORM's query building cost more than the queries.
 
-def _ensure_counters(organization_id: int, targets: list[BudgetTarget]) -> None:
-    BudgetCounter.objects.bulk_create(
-        [
-            BudgetCounter(
-                organization_id=organization_id,
-                budget_id=target.budget_id,
-                subject_id=target.subject_id,
-                period_start=target.period_start,
-            )
-            for target in targets
-        ],
-        ignore_conflicts=True,  # INSERT … ON CONFLICT DO NOTHING
+
+def _counter_table() -> str:
+    return connection.ops.quote_name(BudgetCounter._meta.db_table)
+
+
+def _ensure_counters_statement(organization_id: int, targets: list[BudgetTarget]) -> tuple[str, list]:
+    """INSERT the missing counter rows (spent 0) of a budget set; existing ones are left alone."""
+    spent_field = BudgetCounter._meta.get_field("spent")
+    start_field = BudgetCounter._meta.get_field("period_start")
+    zero = spent_field.get_db_prep_save(ZERO, connection=connection)
+    params = []
+    for target in targets:
+        start = start_field.get_db_prep_save(target.period_start, connection=connection)
+        params += [organization_id, target.budget_id, target.subject_id, start, zero]
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(targets))
+    sql = (
+        f"INSERT INTO {_counter_table()} (organization_id, budget_id, subject_id, period_start, spent) "
+        f"VALUES {values} ON CONFLICT DO NOTHING"
     )
+    return sql, params
+
+
+def _remember_counters(targets: list[BudgetTarget]) -> None:
     if len(_KNOWN_COUNTERS) > _KNOWN_COUNTERS_LIMIT:
         _KNOWN_COUNTERS.clear()
     _KNOWN_COUNTERS.update(target.key for target in targets)
@@ -287,26 +300,109 @@ def _spent(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
-def _select_locked(targets: list[BudgetTarget]) -> dict[tuple, tuple[int, Decimal]]:
-    """One statement locks the whole budget set, in id order everywhere (so budget sets never deadlock).
-
-    Hand-written because it runs on every decision and the ORM's OR-filter building dominated it.
-    """
-    table = connection.ops.quote_name(BudgetCounter._meta.db_table)
+def _select_locked_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
+    """One statement locks the whole budget set, in id order everywhere (so budget sets never deadlock)."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     values = ", ".join(["(%s, %s, %s)"] * len(targets))
     params = [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
     sql = (
-        f"SELECT id, budget_id, subject_id, period_start, spent FROM {table} "
+        f"SELECT id, budget_id, subject_id, period_start, spent FROM {_counter_table()} "
         f"WHERE (budget_id, subject_id, period_start) IN (VALUES {values}) ORDER BY id{lock}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    return sql, params
+
+
+def _locked_rows(rows) -> dict[tuple, tuple[int, Decimal]]:
     return {
         (budget_id, subject_id, str(start)): (pk, _spent(spent))
         for pk, budget_id, subject_id, start, spent in rows
     }
+
+
+def _customer_lock_statement(customer_id: int) -> tuple[str, list]:
+    """FOR NO KEY UPDATE: serialises cap checks on the customer without blocking inserts that reference it."""
+    from leeway.customers.models import Customer
+
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    return f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE", [customer_id]
+
+
+def _has_caps(rule: GestureRule | None) -> bool:
+    return rule is not None and (rule.customer_cap_count is not None or rule.customer_cap_amount is not None)
+
+
+def _cap_usage_statement(
+    *, organization_id: int, customer_id: int, gesture_id: int, rule: GestureRule, now: datetime
+) -> tuple[str, list]:
+    """Count and sum of approved gestures in the window: read off the partial index decision_customer_caps."""
+    table = connection.ops.quote_name(Decision._meta.db_table)
+    since = connection.ops.adapt_datetimefield_value(now - timedelta(days=rule.customer_cap_window_days))
+    sql = (
+        f"SELECT COUNT(id), SUM(base_amount) FROM {table} WHERE organization_id = %s AND customer_id = %s "
+        "AND gesture_id = %s AND status = %s AND created_at >= %s"
+    )
+    return sql, [organization_id, customer_id, gesture_id, str(DecisionStatus.APPROVED), since]
+
+
+def _cap_usage(rows) -> CapUsage:
+    count, total = rows[0] if rows else (0, None)
+    return CapUsage(count=count or 0, total=ZERO if total is None else _spent(total))
+
+
+def lock_inputs(
+    *,
+    organization_id: int,
+    customer_id: int,
+    gesture_id: int,
+    rule: GestureRule | None,
+    now: datetime,
+    targets: list[BudgetTarget],
+) -> tuple[CapUsage | None, list[BudgetState]]:
+    """Everything judging for real needs, locked and read in one batch; call inside a transaction.
+
+    In lock order: the customer row (only when the rule has per-customer caps) and its cap usage,
+    then the missing counter rows (ON CONFLICT DO NOTHING, only the first time this process sees
+    them) and the whole budget set, locked by id.
+    """
+    batch = Batch()
+    caps_at = locked_at = None
+    if _has_caps(rule):
+        if connection.features.has_select_for_update:
+            batch.add(*_customer_lock_statement(customer_id))
+        caps_at = batch.add(
+            *_cap_usage_statement(
+                organization_id=organization_id,
+                customer_id=customer_id,
+                gesture_id=gesture_id,
+                rule=rule,
+                now=now,
+            ),
+            rows=True,
+        )
+    unknown = [target for target in targets if target.key not in _KNOWN_COUNTERS]
+    if targets:
+        if unknown:
+            batch.add(*_ensure_counters_statement(organization_id, unknown))
+        locked_at = batch.add(*_select_locked_statement(targets), rows=True)
+    results = batch.run()
+    if unknown:
+        _remember_counters(unknown)
+    cap_usage = _cap_usage(results[caps_at]) if caps_at is not None else None
+    if locked_at is None:
+        return cap_usage, []
+    rows = _locked_rows(results[locked_at])
+    if len(rows) < len(targets):
+        # A remembered counter vanished (e.g. its creating transaction rolled back): create and relock.
+        missing = [t for t in targets if _row_key(t) not in rows]
+        retry = Batch()
+        retry.add(*_ensure_counters_statement(organization_id, missing))
+        retry.add(*_select_locked_statement(targets), rows=True)
+        rows = _locked_rows(retry.run()[1])
+        _remember_counters(missing)
+    budgets = [
+        BudgetState(target=t, spent=rows[_row_key(t)][1], counter_id=rows[_row_key(t)][0]) for t in targets
+    ]
+    return cap_usage, budgets
 
 
 def lock_budgets(organization_id: int, targets: list[BudgetTarget]) -> list[BudgetState]:
@@ -316,35 +412,33 @@ def lock_budgets(organization_id: int, targets: list[BudgetTarget]) -> list[Budg
     """
     if not targets:
         return []
-    unknown = [target for target in targets if target.key not in _KNOWN_COUNTERS]
-    if unknown:
-        _ensure_counters(organization_id, unknown)
-    rows = _select_locked(targets)
-    if len(rows) < len(targets):
-        # A remembered counter vanished (e.g. its creating transaction rolled back): create and relock.
-        _ensure_counters(organization_id, [t for t in targets if _row_key(t) not in rows])
-        rows = _select_locked(targets)
-    return [
-        BudgetState(target=t, spent=rows[_row_key(t)][1], counter_id=rows[_row_key(t)][0]) for t in targets
-    ]
+    return lock_inputs(
+        organization_id=organization_id, customer_id=0, gesture_id=0, rule=None, now=None, targets=targets
+    )[1]
 
 
 def _row_key(target: BudgetTarget) -> tuple[int, int, str]:
     return (target.budget_id, target.subject_id, str(target.period_start))
 
 
-def charge_budgets(states: list[BudgetState], amount: Decimal) -> None:
-    """Add the amount to every locked counter of the set in one statement."""
+def charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
+    """The UPDATE adding the amount to every locked counter of the set, or None if there is nothing to add."""
     ids = [state.counter_id for state in states if state.counter_id is not None]
     if not ids or amount <= 0:
-        return
-    table = connection.ops.quote_name(BudgetCounter._meta.db_table)
+        return None
     placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET spent = spent + CAST(%s AS NUMERIC) WHERE id IN ({placeholders})",
-            [str(amount), *ids],
-        )
+    return (
+        f"UPDATE {_counter_table()} SET spent = spent + CAST(%s AS NUMERIC) WHERE id IN ({placeholders})",
+        [str(amount), *ids],
+    )
+
+
+def charge_budgets(states: list[BudgetState], amount: Decimal) -> None:
+    """Add the amount to every locked counter of the set in one statement."""
+    statement = charge_statement(states, amount)
+    if statement is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(*statement)
 
 
 def cap_usage_for(
@@ -361,20 +455,23 @@ def cap_usage_for(
     With `lock`, the customer row is locked first (FOR NO KEY UPDATE, so inserting
     decisions that reference the customer is not blocked) to serialise cap checks.
     """
-    if rule is None or (rule.customer_cap_count is None and rule.customer_cap_amount is None):
+    if not _has_caps(rule):
         return None
-    if lock and connection.features.has_select_for_update:
-        from leeway.customers.models import Customer
-
-        list(Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).values_list("id"))
-    usage = Decision.objects.filter(
-        organization_id=organization_id,
-        customer_id=customer_id,
-        gesture_id=gesture_id,
-        status=DecisionStatus.APPROVED,
-        created_at__gte=now - timedelta(days=rule.customer_cap_window_days),
-    ).aggregate(count=Count("id"), total=Sum("base_amount"))
-    return CapUsage(count=usage["count"] or 0, total=usage["total"] or ZERO)
+    if lock:
+        return lock_inputs(
+            organization_id=organization_id,
+            customer_id=customer_id,
+            gesture_id=gesture_id,
+            rule=rule,
+            now=now,
+            targets=[],
+        )[0]
+    sql, params = _cap_usage_statement(
+        organization_id=organization_id, customer_id=customer_id, gesture_id=gesture_id, rule=rule, now=now
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return _cap_usage(cursor.fetchall())
 
 
 # ---------------------------------------------------------------------------

@@ -17,7 +17,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import audit_record
+from leeway.core.audit import (
+    audit_append_statements,
+    audit_chain_create,
+    audit_chain_lock_statement,
+    audit_record,
+)
+from leeway.core.batch import Batch, insert_statement, inserted
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.money import parse_amount
 from leeway.core.outbox import outbox_emit
@@ -28,9 +34,11 @@ from leeway.decisions.judging import (
     budget_targets,
     cap_usage_for,
     charge_budgets,
+    charge_statement,
     department_id_for,
     evaluate,
     lock_budgets,
+    lock_inputs,
     read_budgets,
 )
 from leeway.decisions.models import (
@@ -204,15 +212,7 @@ def decision_input(
 def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) -> Judgement:
     snapshot = data.snapshot
     rule = snapshot.rule_for(member.tier_id, data.gesture.code)
-    cap_usage = cap_usage_for(
-        organization_id=snapshot.organization_id,
-        customer_id=data.customer.pk,
-        gesture_id=data.gesture.id,
-        rule=rule,
-        now=now,
-        lock=lock,
-    )
-    budgets = []
+    targets = []
     if data.base_amount > 0:
         targets = budget_targets(
             snapshot,
@@ -221,7 +221,26 @@ def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) ->
             department_id=department_id_for(member),
             now=now,
         )
-        budgets = lock_budgets(snapshot.organization_id, targets) if lock else read_budgets(targets)
+    if lock:
+        # The customer (for caps) and the whole budget set, locked and read in one round trip.
+        cap_usage, budgets = lock_inputs(
+            organization_id=snapshot.organization_id,
+            customer_id=data.customer.pk,
+            gesture_id=data.gesture.id,
+            rule=rule,
+            now=now,
+            targets=targets,
+        )
+    else:
+        cap_usage = cap_usage_for(
+            organization_id=snapshot.organization_id,
+            customer_id=data.customer.pk,
+            gesture_id=data.gesture.id,
+            rule=rule,
+            now=now,
+            lock=False,
+        )
+        budgets = read_budgets(targets)
     return evaluate(
         rule=rule,
         base_amount=data.base_amount,
@@ -330,6 +349,73 @@ def _known_gesture(entry: GestureEntry, organization_id: int) -> Gesture:
     return gesture
 
 
+def _write(
+    decision: Decision,
+    *,
+    member: Member,
+    snapshot: PolicySnapshot,
+    charge: tuple[str, list] | None,
+    audit_data: dict,
+    idempotency: Idempotency | None,
+) -> None:
+    """Record a judged decision with its charge, outbox event, audit entry and stored answer.
+
+    Hand-written statements in two batches (one round trip each on PostgreSQL): the counters are
+    already locked (`lock_inputs`); the first batch charges them, inserts the decision and its outbox
+    event and locks the audit chain head last; the second appends the audit entry and stores the
+    answer. So the chain head, which serialises the organization's audited writes, is held for one
+    round trip and the commit. Everything the answer needs is rendered before any of it.
+    """
+    organization_id = decision.organization_id
+    action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
+    record = None
+    if idempotency is not None:
+        decision.response_body = response_text(decision_payload(decision))
+        record = IdempotencyRecord(
+            organization_id=organization_id,
+            member=member,
+            key=idempotency.key,
+            request_hash=idempotency.request_hash,
+            response_status=201,
+            response_body=decision.response_body,
+        )
+    writes = Batch()
+    if charge is not None:
+        writes.add(*charge)
+    decision_at = writes.add(*insert_statement(decision), rows=True)
+    outbox_emit(
+        organization_id=organization_id,
+        topic=action,
+        payload=_event_payload(decision, snapshot.number),
+        batch=writes,
+    )
+    chain_at = writes.add(*audit_chain_lock_statement(organization_id), rows=True)
+    results = writes.run()
+    inserted(decision, results[decision_at][0][0])
+    chain = results[chain_at]
+    if not chain:  # the organization's first audited write
+        audit_chain_create(organization_id)
+        lock = Batch()
+        lock.add(*audit_chain_lock_statement(organization_id), rows=True)
+        chain = lock.run()[0]
+    appends = Batch()
+    appends.extend(
+        audit_append_statements(
+            chain[0],
+            organization_id=organization_id,
+            actor_id=member.pk,
+            action=action,
+            object_type="decision",
+            object_id=decision.public_id,
+            data=audit_data,
+        )
+    )
+    if record is not None:
+        record.decision = decision
+        appends.add(*insert_statement(record, returning_pk=False))
+    appends.run()
+
+
 def decision_create(
     *,
     member: Member,
@@ -371,8 +457,6 @@ def decision_create(
                 field="justification",
             )
         approved = judgement.zone in (Zone.GREEN, Zone.AMBER)
-        if approved:
-            charge_budgets(judgement.budgets, data.base_amount)
         decision = Decision(
             organization_id=organization_id,
             customer=data.customer,
@@ -398,14 +482,12 @@ def decision_create(
             due_at=None if approved else now + timedelta(minutes=snapshot.red_response_minutes),
             decided_at=now if approved else None,
         )
-        decision.save(force_insert=True)
-        audit_record(
-            organization_id=organization_id,
-            actor_id=member.pk,
-            action="decision.approved" if approved else "decision.requested",
-            object_type="decision",
-            object_id=decision.public_id,
-            data={
+        _write(
+            decision,
+            member=member,
+            snapshot=snapshot,
+            charge=charge_statement(judgement.budgets, data.base_amount) if approved else None,
+            audit_data={
                 "zone": decision.zone,
                 "status": decision.status,
                 "customer": data.customer.external_id,
@@ -417,23 +499,8 @@ def decision_create(
                 "policy_version": snapshot.number,
                 "reasons": judgement.reasons,
             },
+            idempotency=idempotency,
         )
-        outbox_emit(
-            organization_id=organization_id,
-            topic="decision.approved" if approved else "decision.requested",
-            payload=_event_payload(decision, snapshot.number),
-        )
-        if idempotency is not None:
-            decision.response_body = response_text(decision_payload(decision))
-            IdempotencyRecord.objects.create(
-                organization_id=organization_id,
-                member=member,
-                key=idempotency.key,
-                request_hash=idempotency.request_hash,
-                response_status=201,
-                response_body=decision.response_body,
-                decision=decision,
-            )
     return decision
 
 
