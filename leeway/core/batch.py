@@ -11,7 +11,8 @@ raises, leaving the transaction to roll back as a whole.
 
 `insert_statement(obj)` builds the INSERT that `obj.save(force_insert=True)`
 would send, with the same value preparation (`pre_save`, `get_db_prep_save`),
-without the ORM's query compiler.
+without the ORM's query compiler; `instance_from_row()` turns a hand-selected
+row into a model instance with the same converters the ORM applies.
 """
 
 from django.db import connections
@@ -111,3 +112,55 @@ def inserted(obj, pk, *, using: str = "default"):
     obj._state.adding = False
     obj._state.db = using
     return obj
+
+
+# --- Reading rows into model instances without the query compiler.
+
+_COLUMNS: dict[tuple, tuple[str, list]] = {}
+
+
+def select_columns(model, attnames, *, table_alias: str, using: str = "default") -> str:
+    """`alias."col", …` for these fields (by attname), to write a SELECT by hand."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    by_attname = {field.attname: field for field in model._meta.concrete_fields}
+    return ", ".join(f"{table_alias}.{quote(by_attname[name].column)}" for name in attnames)
+
+
+def concrete_attnames(model) -> list[str]:
+    """Every concrete field's attname, in model order (what `from_db` takes on its fast path)."""
+    return [field.attname for field in model._meta.concrete_fields]
+
+
+def _converters(connection, model, attnames: tuple) -> list:
+    key = (connection.alias, model, attnames)
+    cached = _COLUMNS.get(key)
+    if cached is None:
+        by_attname = {field.attname: field for field in model._meta.concrete_fields}
+        cached = []
+        for index, name in enumerate(attnames):
+            field = by_attname[name]
+            column = field.get_col(model._meta.db_table)
+            functions = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+            if functions:
+                cached.append((index, functions, column))
+        _COLUMNS[key] = cached
+    return cached
+
+
+def instance_from_row(model, attnames, values, *, using: str = "default"):
+    """A model instance from a hand-selected row, converted exactly as the ORM would (e.g. SQLite dates).
+
+    Fields not in `attnames` are deferred, as with `only()`.
+    """
+    connection = connections[using]
+    attnames = tuple(attnames)
+    converters = _converters(connection, model, attnames)
+    if converters:
+        values = list(values)
+        for index, functions, column in converters:
+            value = values[index]
+            for function in functions:
+                value = function(value, column, connection)
+            values[index] = value
+    return model.from_db(using, list(attnames), values)
