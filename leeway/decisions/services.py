@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +23,7 @@ from leeway.core.audit import (
     audit_chain_lock_statement,
     audit_record,
 )
-from leeway.core.batch import Batch, insert_statement, inserted
+from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, select_columns
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.money import parse_amount
 from leeway.core.outbox import outbox_emit
@@ -125,18 +125,26 @@ def _require_policy(member: Member) -> PolicySnapshot:
     return snapshot
 
 
+_CUSTOMER_FIELDS = ("id", "organization_id", "external_id", "name", "language")
+
+
 def _resolve_customer(member: Member, customer) -> Customer:
     if isinstance(customer, Customer):
         if customer.organization_id == member.organization_id:
             return customer
     elif isinstance(customer, str) and customer.strip() and len(customer) <= 64 and "\x00" not in customer:
-        found = (
-            Customer.objects.only("id", "organization_id", "external_id", "name", "language")
-            .filter(organization_id=member.organization_id, external_id=customer.strip())
-            .first()
-        )
-        if found is not None:
-            return found
+        # Hand-written (unique index on organization, external_id): it runs on every decision.
+        table = connection.ops.quote_name(Customer._meta.db_table)
+        columns = select_columns(Customer, _CUSTOMER_FIELDS, table_alias=table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {table} "
+                f"WHERE {table}.organization_id = %s AND {table}.external_id = %s",
+                [member.organization_id, customer.strip()],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return instance_from_row(Customer, _CUSTOMER_FIELDS, row)
     raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
 
 
@@ -509,12 +517,38 @@ def response_text(payload: dict) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def _replay(record: IdempotencyRecord, request_hash_value: str) -> tuple[int, str]:
-    if record.request_hash != request_hash_value:
+@dataclass(frozen=True)
+class StoredAnswer:
+    """What an Idempotency-Key answered the first time."""
+
+    request_hash: str
+    status: int
+    body: str
+
+
+def stored_answer(*, member: Member, key: str) -> StoredAnswer | None:
+    """The stored answer to this member's key, or None (unique index on member, key).
+
+    Hand-written: it runs before every keyed decision.
+    """
+    quote = connection.ops.quote_name
+    table = quote(IdempotencyRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT request_hash, response_status, response_body FROM {table} "
+            f"WHERE member_id = %s AND {quote('key')} = %s",
+            [member.pk, key],
+        )
+        row = cursor.fetchone()
+    return None if row is None else StoredAnswer(*row)
+
+
+def _replay(answer: StoredAnswer, request_hash_value: str) -> tuple[int, str]:
+    if answer.request_hash != request_hash_value:
         raise Conflict(
             _("This Idempotency-Key was already used with a different request."), code="idempotency_conflict"
         )
-    return record.response_status, record.response_body
+    return answer.status, answer.body
 
 
 def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields) -> tuple[int, str]:
@@ -525,17 +559,17 @@ def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields
     if idempotency is None:
         decision = decision_create(member=member, **fields)
         return 201, response_text(decision_payload(decision))
-    record = IdempotencyRecord.objects.filter(member=member, key=idempotency.key).first()
-    if record is not None:
-        return _replay(record, idempotency.request_hash)
+    answer = stored_answer(member=member, key=idempotency.key)
+    if answer is not None:
+        return _replay(answer, idempotency.request_hash)
     try:
         decision = decision_create(member=member, idempotency=idempotency, **fields)
     except IntegrityError:
         # A concurrent request with the same key committed first: everything here rolled back.
-        record = IdempotencyRecord.objects.filter(member=member, key=idempotency.key).first()
-        if record is None:
+        answer = stored_answer(member=member, key=idempotency.key)
+        if answer is None:
             raise
-        return _replay(record, idempotency.request_hash)
+        return _replay(answer, idempotency.request_hash)
     return 201, decision.response_body
 
 

@@ -100,16 +100,18 @@ def test_a_lost_race_on_the_same_key_answers_with_the_winners_response(world, mo
     status, winner = decision_submit(member=world.agent, idempotency=idempotency, **fields)
     from leeway.decisions import services
 
-    real_filter = IdempotencyRecord.objects.filter
+    real_lookup = services.stored_answer
     calls = {"n": 0}
 
-    def first_lookup_misses(*args, **kwargs):
+    def first_lookup_misses(**kwargs):
         calls["n"] += 1
-        queryset = real_filter(*args, **kwargs)
-        return queryset.none() if calls["n"] == 1 else queryset
+        return None if calls["n"] == 1 else real_lookup(**kwargs)
 
-    monkeypatch.setattr(services.IdempotencyRecord.objects, "filter", first_lookup_misses)
+    monkeypatch.setattr(services, "stored_answer", first_lookup_misses)
     status_again, body_again = decision_submit(member=world.agent, idempotency=idempotency, **fields)
+    assert calls["n"] == 2, (
+        "the first lookup missed, the insert hit the unique key, the second found the winner"
+    )
     assert (status_again, body_again) == (status, winner)
     assert json.loads(body_again)["amount"] == "25.00"
     assert Decision.objects.count() == 1
