@@ -138,6 +138,9 @@ else:
             "NAME": DATA_DIR / "leeway.sqlite3",
         }
     }
+# The decision hot path prepares its statements once per PostgreSQL session (leeway.core.batch). Turn it
+# off behind a transaction-pooling proxy (e.g. PgBouncer in transaction mode), where sessions are shared.
+LEEWAY_DB_PREPARE = envbool("LEEWAY_DB_PREPARE", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # instead of failing with "database is locked" when one upgrades its lock.

@@ -14,7 +14,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone
 
-from leeway.core.batch import insert_statement
 from leeway.core.models import AuditChain, AuditEntry
 
 
@@ -89,27 +88,17 @@ def audit_record(
     return entry
 
 
-# --- The same append, as statements for a caller that batches its round trips (the decision hot path).
+# --- The same append as one statement, for a caller that batches its round trips (the decision hot path).
 
-
-def audit_chain_lock_statement(organization_id: int, *, using: str = "default") -> tuple[str, list]:
-    """SELECT … FOR UPDATE of the organization's chain head: (id, last_seq, last_hash), or no row yet.
-
-    Take it last in the transaction: it serialises the organization's audited writes until commit.
-    """
-    connection = connections[using]
-    table = connection.ops.quote_name(AuditChain._meta.db_table)
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    return f"SELECT id, last_seq, last_hash FROM {table} WHERE organization_id = %s{lock}", [organization_id]
+_JSON = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
 
 
 def audit_chain_create(organization_id: int) -> None:
-    """Create the organization's chain head if it has none (then lock it with the statement above)."""
+    """Create the organization's chain head if it has none yet."""
     AuditChain.objects.get_or_create(organization_id=organization_id)
 
 
-def audit_append_statements(
-    chain_row: tuple,
+def audit_append_statement(
     *,
     organization_id: int,
     action: str,
@@ -118,43 +107,57 @@ def audit_append_statements(
     actor_id: int | None = None,
     data: dict | None = None,
     using: str = "default",
-) -> list[tuple[str, list]]:
-    """The INSERT of the next entry and the UPDATE of the head, for a chain row locked by the caller.
+) -> tuple[str, list] | None:
+    """On PostgreSQL, one statement appending what `audit_record` would: it returns the new entry's seq.
 
-    Exactly what `audit_record` writes (same sequence, hash and columns), as statements to batch.
+    It locks the chain head, takes the time, computes the hash in the database (sha256 of exactly
+    the text `_entry_hash` hashes: the caller's part is built here with the same JSON settings),
+    inserts the entry and moves the head. Put it last in the transaction's last batch: the head,
+    which serialises the organization's audited writes, is then held only until the commit. No row
+    comes back if the organization has no chain yet (`audit_chain_create`, then run it again).
+    None on other databases: use `audit_record`.
     """
-    chain_id, last_seq, last_hash = chain_row
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
     data = _canonical(data or {})
-    seq = last_seq + 1
-    created_at = timezone.now()
-    digest = _entry_hash(
-        organization_id=organization_id,
-        seq=seq,
-        created_at=created_at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        data=data,
-        prev_hash=last_hash,
+    # _entry_hash hashes [organization, seq, created_at, actor, action, type, id, data, prev_hash].
+    before_seq = "[" + json.dumps(organization_id, **_JSON) + ","
+    caller_part = (actor_id, action, object_type, str(object_id), data)
+    after_time = "," + ",".join(json.dumps(value, **_JSON) for value in caller_part) + ","
+    quote = connection.ops.quote_name
+    chain, entry = quote(AuditChain._meta.db_table), quote(AuditEntry._meta.db_table)
+    iso_utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""  # isoformat(timespec="microseconds") in UTC
+    sql = (
+        "WITH head AS ("
+        "SELECT id, last_seq + 1 AS seq, last_hash AS prev_hash, clock_timestamp() AS created_at "
+        f"FROM {chain} WHERE organization_id = %s FOR UPDATE), "
+        "hashed AS (SELECT id, seq, prev_hash, created_at, encode(sha256(convert_to("
+        "%s || seq::text || ',' "
+        f"|| to_json(to_char(created_at AT TIME ZONE 'UTC', {iso_utc}))::text "
+        "|| %s || to_json(prev_hash)::text || ']', 'UTF8')), 'hex') AS hash FROM head), "
+        f"moved AS (UPDATE {chain} SET last_seq = hashed.seq, last_hash = hashed.hash FROM hashed "
+        f"WHERE {chain}.id = hashed.id) "
+        f"INSERT INTO {entry} (organization_id, seq, created_at, actor_id, action, object_type, object_id, "
+        "data, prev_hash, hash) "
+        # Typed, so a prepared statement knows each parameter's type (an INSERT … SELECT cannot infer it).
+        "SELECT CAST(%s AS bigint), seq, created_at, CAST(%s AS bigint), CAST(%s AS varchar), "
+        "CAST(%s AS varchar), CAST(%s AS varchar), CAST(%s AS jsonb), prev_hash, hash FROM hashed "
+        "RETURNING seq"
     )
-    entry = AuditEntry(
-        organization_id=organization_id,
-        seq=seq,
-        created_at=created_at,
-        actor_id=actor_id,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        data=data,
-        prev_hash=last_hash,
-        hash=digest,
-    )
-    table = connections[using].ops.quote_name(AuditChain._meta.db_table)
-    return [
-        insert_statement(entry, returning_pk=False, using=using),
-        (f"UPDATE {table} SET last_seq = %s, last_hash = %s WHERE id = %s", [seq, digest, chain_id]),
+    stored_data = AuditEntry._meta.get_field("data").get_db_prep_save(data, connection=connection)
+    params = [
+        organization_id,
+        before_seq,
+        after_time,
+        organization_id,
+        actor_id,
+        action,
+        object_type,
+        str(object_id),
+        stored_data,
     ]
+    return sql, params
 
 
 @dataclass(frozen=True)

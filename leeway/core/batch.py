@@ -3,11 +3,14 @@
 The decision hot path runs a dozen small statements per request; building them
 with the ORM and sending them one at a time cost more than the work they do.
 A `Batch` collects statements and runs them in order inside the caller's
-transaction. On PostgreSQL with psycopg 3 and Django's default client-side
-binding, the statements are joined and sent as one simple-protocol query: the
-whole batch is one round trip, and each statement's rows are read in turn. On
-other databases (SQLite) they run one by one. Either way the first failure
-raises, leaving the transaction to roll back as a whole.
+transaction. On PostgreSQL they go through psycopg with server-side binding
+in pipeline mode: the whole batch is one round trip (the transaction's BEGIN
+travels with the first one), parameters are sent apart from the SQL instead of
+being quoted into it, and psycopg prepares each statement the first time it runs
+on a connection, so PostgreSQL stops parsing and planning it. Elsewhere
+(SQLite) the statements run one by one through Django's cursor. Either way the
+first failure raises Django's database exception, leaving the transaction to
+roll back as a whole.
 
 `insert_statement(obj)` builds the INSERT that `obj.save(force_insert=True)`
 would send, with the same value preparation (`pre_save`, `get_db_prep_save`),
@@ -15,24 +18,25 @@ without the ORM's query compiler; `instance_from_row()` turns a hand-selected
 row into a model instance with the same converters the ORM applies.
 """
 
+import time
+
+from django.conf import settings
 from django.db import connections
 
-try:  # psycopg 3 is the project's driver; psycopg2 cannot read a batch's results one by one.
-    from psycopg import ClientCursor
+try:  # psycopg 3 is the project's driver
+    import psycopg
 except ImportError:  # pragma: no cover - psycopg is a dependency
-    ClientCursor = None
+    psycopg = None
 
-
-def _one_round_trip(connection, cursor) -> bool:
-    return (
-        connection.vendor == "postgresql"
-        and ClientCursor is not None
-        and isinstance(getattr(cursor, "cursor", None), ClientCursor)
-    )
+_PIPELINE = psycopg is not None and psycopg.Pipeline.is_supported()
 
 
 class Batch:
-    """Statements that run together, in order: `add()` each, then `run()` once."""
+    """Statements that run together, in order: `add()` each, then `run()` once.
+
+    `LEEWAY_DB_PREPARE=false` leaves them unprepared (e.g. behind a transaction-pooling proxy without
+    prepared-statement support, where sessions are shared).
+    """
 
     def __init__(self, using: str = "default"):
         self.using = using
@@ -53,23 +57,42 @@ class Batch:
     def run(self) -> list[list[tuple] | None]:
         """Execute everything; the result has one entry per statement: its rows, or None."""
         connection = connections[self.using]
-        results: list[list[tuple] | None] = []
         if not self.statements:
-            return results
+            return []
+        # Django's cursor opens (or health-checks) the connection and refuses a broken transaction.
         with connection.cursor() as cursor:
-            if len(self.statements) > 1 and _one_round_trip(connection, cursor):
-                cursor.execute(
-                    ";\n".join(sql for sql, _params, _rows in self.statements),
-                    [value for _sql, params, _rows in self.statements for value in params],
-                )
-                for index, (_sql, _params, rows) in enumerate(self.statements):
-                    if index:
-                        cursor.nextset()
-                    results.append(cursor.fetchall() if rows else None)
-            else:
+            if connection.vendor != "postgresql" or psycopg is None:
+                results = []
                 for sql, params, rows in self.statements:
                     cursor.execute(sql, params)
                     results.append(cursor.fetchall() if rows else None)
+                return results
+            raw = cursor.cursor.connection
+        if raw.prepare_threshold is None and getattr(settings, "LEEWAY_DB_PREPARE", True):
+            # Django leaves psycopg's prepared statements off; its own (client-side binding) cursors
+            # never prepare, so this only lets these statements be prepared on their first run.
+            raw.prepare_threshold = 0
+        started = time.monotonic()
+        with connection.wrap_database_errors:
+            cursors = [psycopg.Cursor(raw) for _statement in self.statements]
+            if _PIPELINE and len(self.statements) > 1:
+                with raw.pipeline():
+                    for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
+                        each.execute(sql, params)
+            else:
+                for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
+                    each.execute(sql, params)
+            results = [
+                each.fetchall() if rows else None
+                for each, (_sql, _params, rows) in zip(cursors, self.statements, strict=True)
+            ]
+        if connection.queries_logged:  # one round trip, one entry (assertNumQueries, debug toolbar)
+            connection.queries_log.append(
+                {
+                    "sql": ";\n".join(sql for sql, _params, _rows in self.statements),
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
         return results
 
 
@@ -87,23 +110,31 @@ def _insert_columns(connection, model) -> tuple[str, list]:
     return cached
 
 
-def insert_statement(obj, *, returning_pk: bool = True, using: str = "default") -> tuple[str, list]:
+def insert_statement(
+    obj, *, returning_pk: bool = True, expressions: dict | None = None, using: str = "default"
+) -> tuple[str, list]:
     """The INSERT that saving `obj` would run (auto primary key left to the database; `RETURNING id`).
 
-    Call `inserted(obj, pk)` with the returned id once it has run.
+    `expressions` maps an attname to `(sql, params)` computed by the database instead, e.g. the id of
+    a row inserted earlier in the same batch. Call `inserted(obj, pk)` with the returned id.
     """
     connection = connections[using]
     table, fields = _insert_columns(connection, type(obj))
-    columns, params = [], []
+    columns, values, params = [], [], []
     for field, column in fields:
         if field.primary_key and getattr(obj, field.attname) is None:
             continue
         columns.append(column)
-        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+        if expressions and field.attname in expressions:
+            sql, extra = expressions[field.attname]
+            values.append(sql)
+            params.extend(extra)
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
     pk_column = connection.ops.quote_name(obj._meta.pk.column)
     returning = f" RETURNING {pk_column}" if returning_pk else ""
-    placeholders = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders}){returning}", params
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)}){returning}", params
 
 
 def inserted(obj, pk, *, using: str = "default"):

@@ -300,14 +300,16 @@ def _spent(value) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(CENT)
 
 
-def _select_locked_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
+def _select_locked_statement(targets: list[BudgetTarget], *, lock: bool = True) -> tuple[str, list]:
     """One statement locks the whole budget set, in id order everywhere (so budget sets never deadlock)."""
-    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    values = ", ".join(["(%s, %s, %s)"] * len(targets))
+    lock = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    # OR of equalities (not a VALUES list) so a prepared statement can infer every parameter's type;
+    # each is a lookup on the unique (budget, subject, period) index.
+    match = " OR ".join(["(budget_id = %s AND subject_id = %s AND period_start = %s)"] * len(targets))
     params = [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
     sql = (
         f"SELECT id, budget_id, subject_id, period_start, spent FROM {_counter_table()} "
-        f"WHERE (budget_id, subject_id, period_start) IN (VALUES {values}) ORDER BY id{lock}"
+        f"WHERE {match} ORDER BY id{lock}"
     )
     return sql, params
 
@@ -337,11 +339,14 @@ def _cap_usage_statement(
     """Count and sum of approved gestures in the window: read off the partial index decision_customer_caps."""
     table = connection.ops.quote_name(Decision._meta.db_table)
     since = connection.ops.adapt_datetimefield_value(now - timedelta(days=rule.customer_cap_window_days))
+    # The status is part of the text, not a parameter: a prepared (generic) plan can then prove the
+    # partial index's predicate and read only this customer's approved rows in the window.
+    approved = DecisionStatus.APPROVED.value
     sql = (
         f"SELECT COUNT(id), SUM(base_amount) FROM {table} WHERE organization_id = %s AND customer_id = %s "
-        "AND gesture_id = %s AND status = %s AND created_at >= %s"
+        f"AND gesture_id = %s AND status = '{approved}' AND created_at >= %s"
     )
-    return sql, [organization_id, customer_id, gesture_id, str(DecisionStatus.APPROVED), since]
+    return sql, [organization_id, customer_id, gesture_id, since]
 
 
 def _cap_usage(rows) -> CapUsage:
@@ -357,12 +362,14 @@ def lock_inputs(
     rule: GestureRule | None,
     now: datetime,
     targets: list[BudgetTarget],
+    lock_counters: bool = True,
 ) -> tuple[CapUsage | None, list[BudgetState]]:
-    """Everything judging for real needs, locked and read in one batch; call inside a transaction.
+    """Everything judging for real needs, read in one batch; call inside a transaction.
 
     In lock order: the customer row (only when the rule has per-customer caps) and its cap usage,
     then the missing counter rows (ON CONFLICT DO NOTHING, only the first time this process sees
-    them) and the whole budget set, locked by id.
+    them) and the whole budget set, locked by id unless `lock_counters` is false: then the caller
+    charges them with `charge_statement` (which locks them) and re-judges on the totals it returns.
     """
     batch = Batch()
     caps_at = locked_at = None
@@ -383,7 +390,7 @@ def lock_inputs(
     if targets:
         if unknown:
             batch.add(*_ensure_counters_statement(organization_id, unknown))
-        locked_at = batch.add(*_select_locked_statement(targets), rows=True)
+        locked_at = batch.add(*_select_locked_statement(targets, lock=lock_counters), rows=True)
     results = batch.run()
     if unknown:
         _remember_counters(unknown)
@@ -396,7 +403,7 @@ def lock_inputs(
         missing = [t for t in targets if _row_key(t) not in rows]
         retry = Batch()
         retry.add(*_ensure_counters_statement(organization_id, missing))
-        retry.add(*_select_locked_statement(targets), rows=True)
+        retry.add(*_select_locked_statement(targets, lock=lock_counters), rows=True)
         rows = _locked_rows(retry.run()[1])
         _remember_counters(missing)
     budgets = [
@@ -422,15 +429,42 @@ def _row_key(target: BudgetTarget) -> tuple[int, int, str]:
 
 
 def charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
-    """The UPDATE adding the amount to every locked counter of the set, or None if there is nothing to add."""
+    """The UPDATE adding the amount to every counter of the set and returning (id, new spent).
+
+    It locks the rows in id order (like every other lock of a budget set, so sets never deadlock),
+    whether or not the caller locked them already. None if there is nothing to add.
+    """
     ids = [state.counter_id for state in states if state.counter_id is not None]
     if not ids or amount <= 0:
         return None
+    table = _counter_table()
     placeholders = ", ".join(["%s"] * len(ids))
-    return (
-        f"UPDATE {_counter_table()} SET spent = spent + CAST(%s AS NUMERIC) WHERE id IN ({placeholders})",
-        [str(amount), *ids],
-    )
+    if connection.features.has_select_for_update:
+        sql = (
+            f"UPDATE {table} SET spent = {table}.spent + CAST(%s AS NUMERIC) FROM (SELECT id FROM {table} "
+            f"WHERE id IN ({placeholders}) ORDER BY id FOR UPDATE) AS locked WHERE {table}.id = locked.id "
+            f"RETURNING {table}.id, {table}.spent"
+        )
+    else:
+        sql = (
+            f"UPDATE {table} SET spent = spent + CAST(%s AS NUMERIC) WHERE id IN ({placeholders}) "
+            "RETURNING id, spent"
+        )
+    return sql, [str(amount), *ids]
+
+
+def charged_states(states: list[BudgetState], rows, amount: Decimal) -> list[BudgetState]:
+    """The budget set as it stood just before this charge, from the totals the charge returned.
+
+    Judging again on these is exact: the charge holds every counter's lock until commit.
+    """
+    totals = {pk: _spent(spent) for pk, spent in rows}
+    return [
+        BudgetState(target=state.target, spent=totals[state.counter_id] - amount, counter_id=state.counter_id)
+        if state.counter_id in totals
+        else state
+        for state in states
+    ]
 
 
 def charge_budgets(states: list[BudgetState], amount: Decimal) -> None:

@@ -17,24 +17,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import (
-    audit_append_statements,
-    audit_chain_create,
-    audit_chain_lock_statement,
-    audit_record,
-)
+from leeway.core.audit import audit_append_statement, audit_chain_create, audit_record
 from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, select_columns
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.money import parse_amount
 from leeway.core.outbox import outbox_emit
 from leeway.customers.models import Customer
 from leeway.decisions.judging import (
+    CapUsage,
     Judgement,
     budget_label,
     budget_targets,
     cap_usage_for,
     charge_budgets,
     charge_statement,
+    charged_states,
     department_id_for,
     evaluate,
     lock_budgets,
@@ -55,7 +52,7 @@ from leeway.decisions.selectors import decision_payload
 from leeway.people.models import Member, Role
 from leeway.policy.models import Gesture, PolicyVersion
 from leeway.policy.selectors import convert_to_base
-from leeway.policy.snapshot import GestureEntry, PolicySnapshot, current_policy
+from leeway.policy.snapshot import GestureEntry, GestureRule, PolicySnapshot, current_policy
 
 # Roles that record gestures for customers; trainers and analysts only read.
 DECIDING_ROLES = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -136,15 +133,15 @@ def _resolve_customer(member: Member, customer) -> Customer:
         # Hand-written (unique index on organization, external_id): it runs on every decision.
         table = connection.ops.quote_name(Customer._meta.db_table)
         columns = select_columns(Customer, _CUSTOMER_FIELDS, table_alias=table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {columns} FROM {table} "
-                f"WHERE {table}.organization_id = %s AND {table}.external_id = %s",
-                [member.organization_id, customer.strip()],
-            )
-            row = cursor.fetchone()
-        if row is not None:
-            return instance_from_row(Customer, _CUSTOMER_FIELDS, row)
+        lookup = Batch()
+        lookup.add(
+            f"SELECT {columns} FROM {table} WHERE {table}.organization_id = %s AND {table}.external_id = %s",
+            [member.organization_id, customer.strip()],
+            rows=True,
+        )
+        found = lookup.run()[0]
+        if found:
+            return instance_from_row(Customer, _CUSTOMER_FIELDS, found[0])
     raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
 
 
@@ -217,7 +214,10 @@ def decision_input(
     )
 
 
-def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) -> Judgement:
+def _judge(
+    *, member: Member, data: DecisionInput, now: datetime, lock: bool, lock_counters: bool = True
+) -> tuple[GestureRule | None, CapUsage | None, Judgement]:
+    """The zone with its inputs: (rule, cap usage, judgement)."""
     snapshot = data.snapshot
     rule = snapshot.rule_for(member.tier_id, data.gesture.code)
     targets = []
@@ -230,7 +230,7 @@ def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) ->
             now=now,
         )
     if lock:
-        # The customer (for caps) and the whole budget set, locked and read in one round trip.
+        # The customer (for caps) and the whole budget set, read in one round trip.
         cap_usage, budgets = lock_inputs(
             organization_id=snapshot.organization_id,
             customer_id=data.customer.pk,
@@ -238,6 +238,7 @@ def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) ->
             rule=rule,
             now=now,
             targets=targets,
+            lock_counters=lock_counters,
         )
     else:
         cap_usage = cap_usage_for(
@@ -249,10 +250,14 @@ def _judge(*, member: Member, data: DecisionInput, now: datetime, lock: bool) ->
             lock=False,
         )
         budgets = read_budgets(targets)
+    return rule, cap_usage, _evaluate(data, rule, cap_usage, budgets)
+
+
+def _evaluate(data: DecisionInput, rule, cap_usage, budgets) -> Judgement:
     return evaluate(
         rule=rule,
         base_amount=data.base_amount,
-        base_currency=snapshot.base_currency,
+        base_currency=data.snapshot.base_currency,
         cap_usage=cap_usage,
         budgets=budgets,
     )
@@ -287,7 +292,8 @@ def decision_preview(
         interaction_ref=interaction_ref,
         require_reason=False,
     )
-    return Preview(input=data, judgement=_judge(member=member, data=data, now=timezone.now(), lock=False))
+    _rule, _usage, judgement = _judge(member=member, data=data, now=timezone.now(), lock=False)
+    return Preview(input=data, judgement=judgement)
 
 
 @dataclass(frozen=True)
@@ -357,71 +363,8 @@ def _known_gesture(entry: GestureEntry, organization_id: int) -> Gesture:
     return gesture
 
 
-def _write(
-    decision: Decision,
-    *,
-    member: Member,
-    snapshot: PolicySnapshot,
-    charge: tuple[str, list] | None,
-    audit_data: dict,
-    idempotency: Idempotency | None,
-) -> None:
-    """Record a judged decision with its charge, outbox event, audit entry and stored answer.
-
-    Hand-written statements in two batches (one round trip each on PostgreSQL): the counters are
-    already locked (`lock_inputs`); the first batch charges them, inserts the decision and its outbox
-    event and locks the audit chain head last; the second appends the audit entry and stores the
-    answer. So the chain head, which serialises the organization's audited writes, is held for one
-    round trip and the commit. Everything the answer needs is rendered before any of it.
-    """
-    organization_id = decision.organization_id
-    action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
-    record = None
-    if idempotency is not None:
-        decision.response_body = response_text(decision_payload(decision))
-        record = IdempotencyRecord(
-            organization_id=organization_id,
-            member=member,
-            key=idempotency.key,
-            request_hash=idempotency.request_hash,
-            response_status=201,
-            response_body=decision.response_body,
-        )
-    writes = Batch()
-    if charge is not None:
-        writes.add(*charge)
-    decision_at = writes.add(*insert_statement(decision), rows=True)
-    outbox_emit(
-        organization_id=organization_id,
-        topic=action,
-        payload=_event_payload(decision, snapshot.number),
-        batch=writes,
-    )
-    chain_at = writes.add(*audit_chain_lock_statement(organization_id), rows=True)
-    results = writes.run()
-    inserted(decision, results[decision_at][0][0])
-    chain = results[chain_at]
-    if not chain:  # the organization's first audited write
-        audit_chain_create(organization_id)
-        lock = Batch()
-        lock.add(*audit_chain_lock_statement(organization_id), rows=True)
-        chain = lock.run()[0]
-    appends = Batch()
-    appends.extend(
-        audit_append_statements(
-            chain[0],
-            organization_id=organization_id,
-            actor_id=member.pk,
-            action=action,
-            object_type="decision",
-            object_id=decision.public_id,
-            data=audit_data,
-        )
-    )
-    if record is not None:
-        record.decision = decision
-        appends.add(*insert_statement(record, returning_pk=False))
-    appends.run()
+class _BudgetFilledUp(Exception):
+    """A budget read without its lock filled up before the charge: judge again with the counters locked."""
 
 
 def decision_create(
@@ -453,11 +396,36 @@ def decision_create(
         justification=justification,
         interaction_ref=interaction_ref,
     )
+    try:
+        return _record(member=member, data=data, idempotency=idempotency, optimistic=True)
+    except _BudgetFilledUp:
+        return _record(member=member, data=data, idempotency=idempotency, optimistic=False)
+
+
+def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | None, optimistic: bool):
+    """Judge and write in one transaction: at most three batches, i.e. round trips on PostgreSQL.
+
+    1. Lock the customer (per-customer caps), read its cap usage and the budget set. Optimistically
+       the counters are read without their locks: every decision charges the organization's
+       counters, so holding them from the first read to the commit would serialise everything.
+    2. If approved, charge the budget set (locking its counters in id order) and read the new totals
+       back. Judging again on the exact totals must give the same zone; if a budget filled up in
+       between, all of it rolls back and the decision is judged again with the counters locked from
+       the start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read
+       stays red.
+    3. Insert the decision, its outbox event and the stored answer (all rendered beforehand), and
+       last, append the audit entry in one statement (`audit_append_statement`).
+
+    So the organization's counters are held from step 2 to the commit, and its audit chain head
+    only from the end of step 3 to the commit.
+    """
     snapshot = data.snapshot
     organization_id = member.organization_id
     with transaction.atomic():
         now = timezone.now()
-        judgement = _judge(member=member, data=data, now=now, lock=True)
+        rule, cap_usage, judgement = _judge(
+            member=member, data=data, now=now, lock=True, lock_counters=not optimistic
+        )
         if judgement.zone == Zone.AMBER and not data.justification:
             raise InvalidInput(
                 _("Above your green limit: add one line of why (a justification)."),
@@ -465,6 +433,17 @@ def decision_create(
                 field="justification",
             )
         approved = judgement.zone in (Zone.GREEN, Zone.AMBER)
+        charge = charge_statement(judgement.budgets, data.base_amount) if approved else None
+        if charge is not None:
+            step = Batch()
+            step.add(*charge, rows=True)
+            totals = step.run()[0]
+            exact = _evaluate(
+                data, rule, cap_usage, charged_states(judgement.budgets, totals, data.base_amount)
+            )
+            if exact.zone != judgement.zone:
+                raise _BudgetFilledUp
+            judgement = exact
         decision = Decision(
             organization_id=organization_id,
             customer=data.customer,
@@ -490,26 +469,75 @@ def decision_create(
             due_at=None if approved else now + timedelta(minutes=snapshot.red_response_minutes),
             decided_at=now if approved else None,
         )
-        _write(
-            decision,
-            member=member,
-            snapshot=snapshot,
-            charge=charge_statement(judgement.budgets, data.base_amount) if approved else None,
-            audit_data={
-                "zone": decision.zone,
-                "status": decision.status,
-                "customer": data.customer.external_id,
-                "gesture": data.gesture.code,
-                "amount": str(decision.amount),
-                "currency": decision.currency,
-                "base_amount": str(decision.base_amount),
-                "base_currency": decision.base_currency,
-                "policy_version": snapshot.number,
-                "reasons": judgement.reasons,
-            },
-            idempotency=idempotency,
-        )
+        _write(decision, member=member, data=data, idempotency=idempotency)
     return decision
+
+
+def _write(
+    decision: Decision, *, member: Member, data: DecisionInput, idempotency: Idempotency | None
+) -> None:
+    """Insert the decision, its outbox event, stored answer and audit entry in one batch."""
+    organization_id = decision.organization_id
+    snapshot = data.snapshot
+    action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
+    audit = {
+        "organization_id": organization_id,
+        "actor_id": member.pk,
+        "action": action,
+        "object_type": "decision",
+        "object_id": decision.public_id,
+        "data": {
+            "zone": decision.zone,
+            "status": decision.status,
+            "customer": data.customer.external_id,
+            "gesture": data.gesture.code,
+            "amount": str(decision.amount),
+            "currency": decision.currency,
+            "base_amount": str(decision.base_amount),
+            "base_currency": decision.base_currency,
+            "policy_version": snapshot.number,
+            "reasons": decision.reasons,
+        },
+    }
+    writes = Batch()
+    decision_at = writes.add(*insert_statement(decision), rows=True)
+    outbox_emit(
+        organization_id=organization_id,
+        topic=action,
+        payload=_event_payload(decision, snapshot.number),
+        batch=writes,
+    )
+    if idempotency is not None:
+        decision.response_body = response_text(decision_payload(decision))
+        record = IdempotencyRecord(
+            organization_id=organization_id,
+            member=member,
+            key=idempotency.key,
+            request_hash=idempotency.request_hash,
+            response_status=201,
+            response_body=decision.response_body,
+        )
+        # The decision's id is not known before this batch runs: the database looks it up.
+        table = connection.ops.quote_name(Decision._meta.db_table)
+        public_id = Decision._meta.get_field("public_id").get_db_prep_save(decision.public_id, connection)
+        writes.add(
+            *insert_statement(
+                record,
+                returning_pk=False,
+                expressions={"decision_id": (f"(SELECT id FROM {table} WHERE public_id = %s)", [public_id])},
+            )
+        )
+    append = audit_append_statement(**audit)
+    audit_at = writes.add(*append, rows=True) if append is not None else None
+    results = writes.run()
+    inserted(decision, results[decision_at][0][0])
+    if append is None:
+        audit_record(**audit)
+    elif not results[audit_at]:  # the organization's first audited write: create its chain head
+        audit_chain_create(organization_id)
+        again = Batch()
+        again.add(*append, rows=True)
+        again.run()
 
 
 def response_text(payload: dict) -> str:
@@ -533,14 +561,15 @@ def stored_answer(*, member: Member, key: str) -> StoredAnswer | None:
     """
     quote = connection.ops.quote_name
     table = quote(IdempotencyRecord._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT request_hash, response_status, response_body FROM {table} "
-            f"WHERE member_id = %s AND {quote('key')} = %s",
-            [member.pk, key],
-        )
-        row = cursor.fetchone()
-    return None if row is None else StoredAnswer(*row)
+    lookup = Batch()
+    lookup.add(
+        f"SELECT request_hash, response_status, response_body FROM {table} "
+        f"WHERE member_id = %s AND {quote('key')} = %s",
+        [member.pk, key],
+        rows=True,
+    )
+    found = lookup.run()[0]
+    return StoredAnswer(*found[0]) if found else None
 
 
 def _replay(answer: StoredAnswer, request_hash_value: str) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.audit import audit_record
-from leeway.core.batch import concrete_attnames, instance_from_row, select_columns
+from leeway.core.batch import Batch, concrete_attnames, instance_from_row, select_columns
 from leeway.core.errors import InvalidInput, NotFound
 from leeway.people.models import ApiToken, AuthorityTier, Member, Organization
 
@@ -103,11 +103,12 @@ def member_for_token(raw: str) -> Member | None:
     if not raw or len(raw) > 200:
         return None
     sql, members, organizations, tiers = _token_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_digest(raw)])
-        row = cursor.fetchone()
-    if row is None:
+    lookup = Batch()
+    lookup.add(sql, [token_digest(raw)], rows=True)
+    found = lookup.run()[0]
+    if not found:
         return None
+    row = found[0]
     token = instance_from_row(ApiToken, ("id", "last_used_at"), row[:2])
     end = 2 + len(members)
     member = instance_from_row(Member, members, row[2:end])

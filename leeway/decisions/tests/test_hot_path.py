@@ -1,0 +1,145 @@
+"""The hot path of POST /api/v1/decisions: few round trips, budgets still exact, plans that ignore history."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import DataError, connection, transaction
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+
+from leeway.core.audit import audit_verify
+from leeway.core.batch import Batch
+from leeway.core.models import AuditEntry, OutboxEvent
+from leeway.decisions import services
+from leeway.decisions.models import Decision, DecisionStatus, Zone
+from leeway.decisions.services import Idempotency, decision_create, decision_submit, request_hash
+from leeway.decisions.tests.conftest import body
+from leeway.policy.models import BudgetCounter
+
+
+def give(world, amount, **extra):
+    return decision_create(
+        member=world.agent,
+        customer="C-1001",
+        gesture="waive_fee",
+        amount=amount,
+        currency="USD",
+        reason="billing_error",
+        **extra,
+    )
+
+
+def test_a_budget_that_fills_up_between_reading_and_charging_makes_the_decision_red(world, monkeypatch):
+    """Counters are read without their locks; the charge re-checks them, and a full budget means red."""
+    give(world, "150.00")  # red, but it creates the counter rows
+    agent_day = BudgetCounter.objects.get(budget__scope="agent", budget__period="day")
+    real_lock_inputs = services.lock_inputs
+    reads = []
+
+    def another_agent_spends_meanwhile(**kwargs):
+        # What a decision committing concurrently, between our read and our charge, would do. Here it
+        # shares our transaction, so it is redone after our rollback, as a committed one would stay.
+        reads.append(kwargs["lock_counters"])
+        if len(reads) == 1:
+            found = real_lock_inputs(**kwargs)
+            BudgetCounter.objects.filter(pk=agent_day.pk).update(spent=Decimal("190.00"))
+            return found
+        BudgetCounter.objects.filter(pk=agent_day.pk).update(spent=Decimal("190.00"))
+        return real_lock_inputs(**kwargs)
+
+    monkeypatch.setattr(services, "lock_inputs", another_agent_spends_meanwhile)
+    decision = give(world, "25.00")
+
+    assert reads == [False, True], "read without locks, then judged again with the counters locked"
+    assert (decision.zone, decision.status) == (Zone.RED, DecisionStatus.PENDING)
+    budget = next(r for r in decision.reasons if r.get("scope") == "agent")
+    assert (budget["ok"], budget["left"]) == (False, "10.00")
+    agent_day.refresh_from_db()
+    assert agent_day.spent == Decimal("190.00"), "the optimistic charge was rolled back"
+    hard = BudgetCounter.objects.exclude(budget__scope="agent").aggregate(total=Sum("spent"))["total"]
+    assert hard == 0
+    assert Decision.objects.count() == 2
+    assert AuditEntry.objects.filter(object_type="decision").count() == 2
+    assert OutboxEvent.objects.filter(topic__startswith="decision.").count() == 2
+    assert audit_verify() == []
+
+
+def test_an_approved_decision_reports_the_exact_budget_left_after_its_own_charge(world):
+    give(world, "30.00")
+    second = give(world, "20.00")
+    agent = next(r for r in second.reasons if r.get("scope") == "agent")
+    assert (agent["ok"], agent["cap"], agent["left"]) == (True, "200.00", "150.00")
+    spent = BudgetCounter.objects.filter(budget__scope="agent").aggregate(total=Sum("spent"))["total"]
+    assert spent == Decimal("50.00")
+
+
+@pytest.mark.postgres
+def test_a_keyed_green_decision_costs_five_round_trips_on_postgresql(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("statement batching is PostgreSQL's")
+    fields = body()
+    give(world, "1.00")  # counters exist and statements are prepared, as in a running worker
+    with CaptureQueriesContext(connection) as queries:
+        status, _text = decision_submit(
+            member=world.agent,
+            idempotency=Idempotency(key="five", request_hash=request_hash(fields)),
+            **fields,
+        )
+    assert status == 201
+    # In a test the transaction is a savepoint (BEGIN and COMMIT otherwise, which are not captured).
+    statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
+    # stored answer; customer; [customer lock + caps +] budget set; charge + chain head; the writes.
+    assert len(statements) == 5, [sql[:120] for sql in statements]
+
+
+@pytest.mark.postgres
+def test_a_batch_that_fails_half_way_raises_djangos_error_and_leaves_the_connection_usable(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("pipelines and prepared statements are PostgreSQL's")
+    select = "SELECT CAST(%s AS integer) + 1"
+    for _round in range(6):  # past psycopg's threshold, so the statement is prepared on PostgreSQL
+        warm = Batch()
+        warm.add(select, [1], rows=True)
+        warm.run()
+    with pytest.raises(DataError), transaction.atomic():
+        failing = Batch()
+        failing.add(select, [1], rows=True)
+        failing.add("SELECT 1 / CAST(%s AS integer)", [0], rows=True)
+        failing.add(select, [2], rows=True)
+        failing.run()
+    again = Batch()
+    again.add(select, [41], rows=True)
+    again.add("SELECT CAST(%s AS text)", ["two statements"], rows=True)
+    assert again.run() == [[(42,)], [("two statements",)]]
+
+
+@pytest.mark.postgres
+def test_the_cap_window_is_read_off_the_partial_index_even_with_a_generic_plan(world):
+    """Invariant 7: a prepared (generic) plan must still use decision_customer_caps, whatever the history."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plans are PostgreSQL's")
+    from django.utils import timezone
+
+    from leeway.decisions.judging import _cap_usage_statement
+    from leeway.policy.snapshot import current_policy
+
+    rule = current_policy(world.organization.pk).rule_for(world.agent.tier_id, "waive_fee")
+    sql, params = _cap_usage_statement(
+        organization_id=world.organization.pk,
+        customer_id=world.customer.pk,
+        gesture_id=world.gestures["waive_fee"].pk,
+        rule=rule,
+        now=timezone.now(),
+    )
+    numbered = sql
+    for index in range(1, len(params) + 1):
+        numbered = numbered.replace("%s", f"${index}", 1)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute(f"PREPARE caps_plan_check AS {numbered}")
+        try:
+            cursor.execute(f"EXPLAIN EXECUTE caps_plan_check({', '.join(['%s'] * len(params))})", params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE caps_plan_check")
+    assert "decision_customer_caps" in plan, plan
