@@ -1250,6 +1250,12 @@ def parse_args(argv: list[str]):
         "--quiet-cores", type=float, default=0.25, help="what counts as quiet (cores used by others)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the server running at the end (Ctrl+C)")
+    parser.add_argument(
+        "--setup-only",
+        type=Path,
+        metavar="LUA",
+        help="only create and load the database, write the wrk script here, and exit (for experiments)",
+    )
     parser.add_argument("--json", type=Path, help="write the report here (default bench/results/…)")
     return parser.parse_args(argv)
 
@@ -1267,6 +1273,10 @@ def main(argv: list[str]) -> int:
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
 
     loaded = create_database(args, env)
+    if args.setup_only:
+        args.setup_only.write_text(lua_script(loaded, f"manual-{secrets.token_hex(4)}"))
+        log(f"database {args.database} ready; wrk script: {args.setup_only}")
+        return 0
     if not args.skip_pgbench:
         create_reference_tables(args.database, args.ref_budgets)
         create_reference_tables_hot = True
