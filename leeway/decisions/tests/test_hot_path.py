@@ -143,3 +143,18 @@ def test_the_cap_window_is_read_off_the_partial_index_even_with_a_generic_plan(w
         finally:
             cursor.execute("DEALLOCATE caps_plan_check")
     assert "decision_customer_caps" in plan, plan
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_reason_amounts_are_formatted_exactly_like_the_pages_money_filter(language):
+    from django.utils import translation
+
+    from leeway.core.templatetags.leeway import money
+    from leeway.decisions.judging import _formatted
+
+    values = ["0", "0.00", "0.005", "0.015", "5", "25.00", "999.99", "1000", "1975.00", "19750.5"]
+    values += ["123456.78", "1234567.891", "50000000.00", "-1975.00", "-0.01", "1E+3", "abc", "", "NaN"]
+    values += [f"{cents / 100:.2f}" for cents in range(0, 2_000_000, 9_973)]
+    with translation.override(language):
+        expected = [money(value) for value in values]
+    assert [_formatted(value, language) for value in values] == expected
