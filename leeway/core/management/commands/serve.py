@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("LEEWAY_WORKERS", "2")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("LEEWAY_THREADS", "1")))
         parser.add_argument("--no-collectstatic", action="store_true", help="Skip collecting static files.")
+        parser.add_argument(
+            "--no-access-log",
+            action="store_true",
+            help="Do not write a line per request to standard output (e.g. behind a proxy that logs them).",
+        )
 
     def handle(self, *args, **options):
         if not options["no_collectstatic"]:
@@ -31,11 +36,11 @@ class Command(BaseCommand):
             str(options["workers"]),
             "--threads",
             str(options["threads"]),
-            "--access-logfile",
-            "-",
             "--graceful-timeout",
             "10",
         ]
+        if not options["no_access_log"]:
+            argv += ["--access-logfile", "-"]
         self.stdout.write(f"Leeway at http://{options['host']}:{options['port']}/ (Ctrl+C stops it)")
         self.stdout.flush()
         # exec, so gunicorn receives the terminal's signals directly.
