@@ -138,6 +138,21 @@ def run(cmd: list[str], *, env=None, check=True, capture=True, timeout=None) -> 
     return result
 
 
+def run_sampled(meter, cmd: list[str]) -> subprocess.CompletedProcess:
+    """Run a command to completion while the meter samples our processes every half second."""
+    process = subprocess.Popen(cmd, cwd=ROOT, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    while process.poll() is None:
+        meter.sample()
+        time.sleep(0.5)
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        sys.stderr.write(
+            f"command failed ({process.returncode}): {' '.join(cmd)}\n{stdout[-4000:]}\n{stderr[-4000:]}\n"
+        )
+        raise SystemExit(1)
+    return subprocess.CompletedProcess(cmd, process.returncode, stdout, stderr)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -574,7 +589,8 @@ def run_pgbench(args, workdir: Path, clients: int, budgets: int) -> tuple[float,
         conn.execute("VACUUM ANALYZE bench_ref_budget")
     meter = CpuMeter(None, args.database)
     meter.start()
-    result = run(
+    result = run_sampled(
+        meter,
         [
             "pgbench",
             "-h",
@@ -593,7 +609,7 @@ def run_pgbench(args, workdir: Path, clients: int, budgets: int) -> tuple[float,
             "-f",
             str(script),
             args.database,
-        ]
+        ],
     )
     other = meter.stop()["other_cores"]
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", result.stdout)
@@ -867,12 +883,17 @@ class CpuMeter:
         self.started = time.monotonic()
         self.busy0 = self._busy_ticks()
         self.ours0 = self._ours()
+        self.seen: dict[str, tuple[str, int]] = {}
         self.children0 = os.times()
+
+    def sample(self) -> None:
+        """Remember our processes' ticks now: short-lived ones (pgbench's backends) are gone at stop()."""
+        self.seen.update(self._ours())
 
     def stop(self) -> dict:
         wall = time.monotonic() - self.started
         busy = self._busy_ticks() - self.busy0
-        ours1 = self._ours()
+        ours1 = {**self.seen, **self._ours()}
         by_kind = {"server": 0, "postgres": 0}
         for pid, (kind, ticks) in ours1.items():
             by_kind[kind] += ticks - self.ours0.get(pid, (kind, 0))[1]
