@@ -1292,11 +1292,18 @@ def parse_args(argv: list[str]):
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
+    args.workdir = Path(tempfile.mkdtemp(prefix="leeway-bench-"))
+    try:
+        return _main(args)
+    finally:
+        shutil.rmtree(args.workdir, ignore_errors=True)
+
+
+def _main(args) -> int:
     for tool in ("wrk", "pgbench"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not on the path")
     args.secret_key = secrets.token_urlsafe(50)
-    args.workdir = Path(tempfile.mkdtemp(prefix="leeway-bench-"))
     static_root = args.workdir / "static"
     static_root.mkdir()
     env = server_env(args, static_root)
@@ -1395,7 +1402,6 @@ def main(argv: list[str]) -> int:
     path = args.json or RESULTS_DIR / f"decisions-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps(report, indent=2, default=str))
     print(f"\nReport: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
-    shutil.rmtree(args.workdir, ignore_errors=True)
     healthy = (
         report["overspend"]["ok"] and report["audit_intact"] and all(r["accounted"] for r in report["runs"])
     )
