@@ -53,7 +53,12 @@ DEBUG = envbool("DEBUG", False)
 # Under pytest the settings relax what only matters in production (hashing cost, secure cookies).
 TESTING = envbool("LEEWAY_TESTING", "pytest" in sys.modules)
 
+DATA_DIR = Path(os.environ.get("LEEWAY_DATA_DIR", PROJECT_DIR / "data"))
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY and (DATA_DIR / "secret_key").is_file():
+    # `make demo` writes one here, so `leeway <command>` works afterwards without exporting it.
+    SECRET_KEY = (DATA_DIR / "secret_key").read_text().strip()
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-never-use-in-production"  # noqa: S105
@@ -65,8 +70,6 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
-
-DATA_DIR = Path(os.environ.get("LEEWAY_DATA_DIR", PROJECT_DIR / "data"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",

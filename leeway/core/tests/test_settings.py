@@ -5,6 +5,7 @@ import sys
 
 def import_settings(**env):
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "LEEWAY_TESTING")}
+    environment["LEEWAY_DATA_DIR"] = "/nonexistent-leeway-data"
     environment.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import leeway.settings"],
@@ -39,3 +40,9 @@ def test_production_cookies_are_secure():
         [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "True True"
+
+
+def test_production_reads_the_secret_key_that_make_demo_wrote(tmp_path):
+    (tmp_path / "secret_key").write_text("y" * 50 + "\n")
+    result = import_settings(DEBUG="false", LEEWAY_TESTING="false", LEEWAY_DATA_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
