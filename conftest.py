@@ -58,13 +58,16 @@ def _fresh_caches():
     """Test databases roll back and reuse ids; process caches must not outlive a test."""
     from django.core.cache import cache
 
+    from leeway.people.services import forget_tokens
     from leeway.policy import snapshot
 
     cache.clear()
     snapshot._PARSED.clear()
+    forget_tokens()
     yield
     cache.clear()
     snapshot._PARSED.clear()
+    forget_tokens()
 
 
 @pytest.fixture

@@ -145,6 +145,8 @@ else:
 # The decision hot path prepares its statements once per PostgreSQL session (leeway.core.batch). Turn it
 # off behind a transaction-pooling proxy (e.g. PgBouncer in transaction mode), where sessions are shared.
 LEEWAY_DB_PREPARE = envbool("LEEWAY_DB_PREPARE", True)
+# How long a worker trusts a bearer token lookup (revocations reach other workers within it); 0 = off.
+LEEWAY_TOKEN_CACHE_SECONDS = envint("LEEWAY_TOKEN_CACHE_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two writers queue
     # instead of failing with "database is locked" when one upgrades its lock.

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -48,7 +49,7 @@ def token_create(*, member: Member, name: str = "", actor: Member | None = None)
 
 
 def token_revoke(*, token: ApiToken, actor: Member) -> ApiToken:
-    """Revoke a token at once; requests with it get 401 from then on."""
+    """Revoke a token; requests with it get 401 from then on (other workers: see _TOKEN_CACHE)."""
     if token.revoked_at is not None:
         return token
     with transaction.atomic():
@@ -66,6 +67,19 @@ def token_revoke(*, token: ApiToken, actor: Member) -> ApiToken:
 
 
 _TOKEN_QUERY: tuple | None = None
+
+# Token digest → (expiry on the monotonic clock, the row `_token_query` found). Every API call
+# authenticates, so the lookup is cached for LEEWAY_TOKEN_CACHE_SECONDS (default 5): revoking a
+# token or changing a member (active, role, tier, team), a tier or an organization clears this
+# process's cache at once (people.apps connects the signals) and every other worker's within that
+# time. 0 turns the cache off.
+_TOKEN_CACHE: dict[str, tuple[float, tuple]] = {}
+_TOKEN_CACHE_LIMIT = 20_000
+
+
+def forget_tokens(**_signal) -> None:
+    """Drop every cached token lookup of this process (a member, token, tier or organization changed)."""
+    _TOKEN_CACHE.clear()
 
 
 def _token_query() -> tuple:
@@ -102,14 +116,36 @@ def member_for_token(raw: str) -> Member | None:
     """The active member behind a bearer token (organization and tier loaded), or None."""
     if not raw or len(raw) > 200:
         return None
-    sql, members, organizations, tiers = _token_query()
+    digest = token_digest(raw)
+    cached = _TOKEN_CACHE.get(digest)
+    if cached is not None and cached[0] > time.monotonic():
+        return _member_from_row(cached[1])
+    sql, _members, _organizations, _tiers = _token_query()
     lookup = Batch()
-    lookup.add(sql, [token_digest(raw)], rows=True)
+    lookup.add(sql, [digest], rows=True)
     found = lookup.run()[0]
     if not found:
+        _TOKEN_CACHE.pop(digest, None)
         return None
     row = found[0]
+    ttl = settings.LEEWAY_TOKEN_CACHE_SECONDS
+    if ttl > 0:
+        if len(_TOKEN_CACHE) >= _TOKEN_CACHE_LIMIT:
+            _TOKEN_CACHE.clear()
+        _TOKEN_CACHE[digest] = (time.monotonic() + ttl, row)
     token = instance_from_row(ApiToken, ("id", "last_used_at"), row[:2])
+    now = timezone.now()
+    if (
+        token.last_used_at is None
+        or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_INTERVAL_SECONDS
+    ):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return _member_from_row(row)
+
+
+def _member_from_row(row: tuple) -> Member | None:
+    """A fresh Member (never shared between requests) from a token row, or None if inactive."""
+    _sql, members, organizations, tiers = _token_query()
     end = 2 + len(members)
     member = instance_from_row(Member, members, row[2:end])
     if not member.is_active:
@@ -121,12 +157,6 @@ def member_for_token(raw: str) -> Member | None:
         tier = instance_from_row(AuthorityTier, tiers, row[end + len(organizations) :])
     Member._meta.get_field("organization").set_cached_value(member, organization)
     Member._meta.get_field("tier").set_cached_value(member, tier)
-    now = timezone.now()
-    if (
-        token.last_used_at is None
-        or (now - token.last_used_at).total_seconds() > TOKEN_TOUCH_INTERVAL_SECONDS
-    ):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return member
 
 
