@@ -581,18 +581,65 @@ _BUDGET_LABELS = {
     ("organization", "day"): gettext_lazy("Company budget today"),
     ("organization", "month"): gettext_lazy("Company budget this month"),
 }
+# The reviewer's voice only changes what belongs to the agent; the other labels stay as they are.
+_REVIEWER_BUDGET_LABELS = {
+    ("agent", "day"): gettext_lazy("The agent's budget today"),
+    ("agent", "month"): gettext_lazy("The agent's budget this month"),
+}
+
+# Who reads a reason: the decision's agent ("your green limit") or anyone else, such as the lead
+# answering the request ("the agent's green limit"). The API and stored answers speak to the agent.
+AGENT_VOICE = "agent"
+REVIEWER_VOICE = "reviewer"
+VOICES = (AGENT_VOICE, REVIEWER_VOICE)
 
 
-def budget_label(scope: str, period: str) -> str:
-    label = _BUDGET_LABELS.get((scope, period))
+def budget_label(scope: str, period: str, *, voice: str = AGENT_VOICE) -> str:
+    label = _REVIEWER_BUDGET_LABELS.get((scope, period)) if voice == REVIEWER_VOICE else None
+    if label is None:
+        label = _BUDGET_LABELS.get((scope, period))
     return str(label) if label is not None else pgettext("budget", "Budget")
 
 
-def reason_message(reason: dict) -> str:
-    """One checked limit as a sentence, e.g. "Inside your green limit of 50.00 USD (25.00 left)"."""
+def _reviewer_message(code: str, ok: bool, figures: dict) -> str | None:
+    """The sentences that say "your", told to someone other than the agent; None where both voices agree."""
+    if code == "no_rule":
+        return _("The agent's authority tier has no rule for this gesture: a lead decides.")
+    if code == "green_limit":
+        if ok:
+            return _("Inside the agent's green limit of %(limit)s %(currency)s (%(left)s left)") % figures
+        return _("Above the agent's green limit of %(limit)s %(currency)s by %(over)s") % figures
+    if code == "stretch_limit":
+        if ok:
+            return (
+                _(
+                    "Inside the agent's stretch limit of %(limit)s %(currency)s (%(left)s left): "
+                    "needs one line of why"
+                )
+                % figures
+            )
+        return (
+            _("Beyond the agent's stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
+            % figures
+        )
+    return None
+
+
+def reason_message(reason: dict, *, voice: str = AGENT_VOICE) -> str:
+    """One checked limit as a sentence, e.g. "Inside your green limit of 50.00 USD (25.00 left)".
+
+    `voice=REVIEWER_VOICE` says the same for someone other than the agent ("Inside the agent's
+    green limit …"); sentences about the customer, the team and the company read the same in both.
+    """
+    if voice not in VOICES:
+        raise ValueError(f"Unknown voice: {voice!r}")
     code, ok = reason.get("code"), reason.get("ok")
     figures = {key: _amount(reason[key]) for key in ("limit", "left", "over", "cap") if key in reason}
     figures.update({"currency": reason.get("currency", ""), "days": reason.get("days", "")})
+    if voice == REVIEWER_VOICE:
+        message = _reviewer_message(code, ok, figures)
+        if message is not None:
+            return message
     if code == "no_rule":
         return _("Your authority tier has no rule for this gesture: a lead decides.")
     if code == "no_cost":
@@ -625,13 +672,16 @@ def reason_message(reason: dict) -> str:
             % figures
         )
     if code == "budget":
-        figures["label"] = budget_label(reason.get("scope", ""), reason.get("period", ""))
+        figures["label"] = budget_label(reason.get("scope", ""), reason.get("period", ""), voice=voice)
         if ok:
             return _("%(label)s: %(left)s of %(cap)s %(currency)s left") % figures
         return _("%(label)s: only %(left)s of %(cap)s %(currency)s left: a lead decides") % figures
     return str(code)
 
 
-def render_reasons(reasons: list[dict]) -> list[dict]:
-    """Stored reason codes as the API shows them: code, whether it passed, and the sentence."""
-    return [{"code": r.get("code"), "ok": bool(r.get("ok")), "message": reason_message(r)} for r in reasons]
+def render_reasons(reasons: list[dict], *, voice: str = AGENT_VOICE) -> list[dict]:
+    """Stored reason codes as the API shows them: code, whether it passed, and the sentence (in `voice`)."""
+    return [
+        {"code": r.get("code"), "ok": bool(r.get("ok")), "message": reason_message(r, voice=voice)}
+        for r in reasons
+    ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from leeway.core.decorators import member_required, role_required
 from leeway.core.errors import DomainError, NotFound
 from leeway.decisions import page_selectors, selectors, services
-from leeway.decisions.judging import render_reasons
+from leeway.decisions.judging import AGENT_VOICE, REVIEWER_VOICE, render_reasons
 from leeway.decisions.models import DecisionReason, DecisionStatus, Zone
 from leeway.people.models import Role
 from leeway.policy.selectors import gestures_for
@@ -197,12 +197,16 @@ def budget(request):
 
 
 class QueueItem:
-    """A pending request as the queue shows it: the decision, its reasons, and the time left."""
+    """A pending request as the queue shows it: the decision, its reasons, and the time left.
+
+    The queue's reader answers for the agent, so the reasons speak of "the agent's" limits.
+    """
 
     def __init__(self, decision, now, gesture_names: dict[str, str]):
         self.decision = decision
         self.gesture_name = gesture_names.get(decision.gesture.code) or str(decision.gesture)
-        self.failed_reasons = [reason for reason in render_reasons(decision.reasons) if not reason["ok"]]
+        reasons = render_reasons(decision.reasons, voice=REVIEWER_VOICE)
+        self.failed_reasons = [reason for reason in reasons if not reason["ok"]]
         seconds = (decision.due_at - now).total_seconds() if decision.due_at else None
         self.overdue = seconds is not None and seconds <= 0
         self.minutes = None if seconds is None else max(1, math.ceil(abs(seconds) / 60))
@@ -312,7 +316,10 @@ def decision_detail(request, decision_id):
             "decision": decision,
             "gesture_name": names.get(decision.gesture.code) or str(decision.gesture),
             "summary": selectors.decision_summary(decision),
-            "reasons": render_reasons(decision.reasons),
+            # "Your green limit" only to the decision's own agent; a lead or manager reads "the agent's".
+            "reasons": render_reasons(
+                decision.reasons, voice=AGENT_VOICE if decision.agent_id == member.pk else REVIEWER_VOICE
+            ),
             "audit_entries": page_selectors.decision_audit_entries(decision),
             "can_answer": can_answer,
         },

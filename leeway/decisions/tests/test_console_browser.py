@@ -142,7 +142,7 @@ def test_an_agent_records_green_amber_and_red_by_keyboard_and_a_lead_approves_th
     request = lead.locator(f"#request-{decisions[2].public_id}")
     expect(request).to_contain_text("Avery Johnson")
     expect(request).to_contain_text("$150.00")
-    expect(request).to_contain_text("Beyond your stretch limit")
+    expect(request).to_contain_text("Beyond the agent's stretch limit")
     expect(lead.locator("#learning-heading + p + div")).to_contain_text("Third outage this month")
     lead.screenshot(path=str(SCREENSHOTS / "queue-1366x768.png"))
     request.locator("input[name=note]").focus()

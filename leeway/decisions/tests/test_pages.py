@@ -1,5 +1,7 @@
 """The decision pages over HTTP: console, panel, customer partials, queue, list and a decision's page."""
 
+from html import unescape
+
 import pytest
 from django.urls import reverse
 
@@ -205,8 +207,27 @@ def test_the_queue_lists_pending_requests_oldest_first_with_time_left(client, wo
     html = login(client, world.lead).get(reverse("decisions:queue")).content.decode()
     assert html.index(str(first.public_id)) < html.index(str(second.public_id))
     assert "min left" in html
-    assert "Beyond your stretch limit" in html
+    assert "Beyond the agent&#x27;s stretch limit" in html
     assert 'hx-trigger="every 5s"' in html
+
+
+def test_the_queue_speaks_of_the_agents_limits_not_the_leads(client, world):
+    record(world, amount="150.00")
+    client = login(client, world.lead)
+    for url in (reverse("decisions:queue"), reverse("decisions:queue_items")):
+        text = unescape(client.get(url).content.decode())
+        assert "Above the agent's green limit of 50.00 USD by 100.00" in text, url
+        assert "Beyond the agent's stretch limit of 100.00 USD by 50.00: a lead decides" in text, url
+        assert "your green limit" not in text and "your stretch limit" not in text, url
+
+
+def test_the_queue_speaks_of_the_agents_limits_in_the_leads_language(client, world):
+    record(world, amount="150.00")
+    world.lead.language = "es"
+    world.lead.save()
+    text = unescape(login(client, world.lead).get(reverse("decisions:queue")).content.decode())
+    assert "Por encima del límite verde del agente de 50,00 USD en 100,00" in text
+    assert "tu límite" not in text
 
 
 def test_a_script_in_a_note_is_escaped_on_the_queue_and_the_decision_page(client, world):
@@ -292,7 +313,7 @@ def test_a_decisions_page_shows_zone_protection_policy_reasoning_and_audit_trail
     login(client, world.lead).post(reverse("decisions:approve", args=[decision.public_id]), {"note": "OK"})
     html = client.get(reverse("decisions:detail", args=[decision.public_id])).content.decode()
     assert "Judged by policy v1" in html
-    assert "Beyond your stretch limit" in html
+    assert "Beyond the agent&#x27;s stretch limit" in html
     assert "nothing can be held against you" in html
     assert "Recorded and sent to the lead" in html and "Approved by a lead" in html
     entries = AuditEntry.objects.filter(object_type="decision", object_id=str(decision.public_id))
@@ -307,6 +328,21 @@ def test_a_pending_decisions_page_offers_the_lead_its_answers(client, world):
     assert reverse("decisions:approve", args=[decision.public_id]) in html
     html = login(client, world.agent).get(url).content.decode()
     assert reverse("decisions:approve", args=[decision.public_id]) not in html
+
+
+def test_a_decisions_page_says_your_limit_only_to_its_agent(client, world):
+    decision = record(world, amount="150.00")
+    url = reverse("decisions:detail", args=[decision.public_id])
+    text = unescape(login(client, world.agent).get(url).content.decode())
+    assert "Above your green limit of 50.00 USD by 100.00" in text
+    assert "Your budget today: 50.00 of 200.00 USD left" in text
+    assert "agent's green limit" not in text
+    for reader in (world.lead, world.manager, world.admin):
+        text = unescape(login(client, reader).get(url).content.decode())
+        assert "Above the agent's green limit of 50.00 USD by 100.00" in text, reader.role
+        assert "The agent's budget today: 50.00 of 200.00 USD left" in text, reader.role
+        assert "Team budget today: 1,850.00 of 2,000.00 USD left" in text, reader.role
+        assert "your green limit" not in text and "Your budget today" not in text, reader.role
 
 
 def test_a_bad_decision_id_is_not_found(client, world):

@@ -156,6 +156,48 @@ def test_reasons_say_what_was_checked_and_what_remains_in_the_readers_language(w
     assert "1.975,00" in " ".join(spanish)
 
 
+def test_reasons_for_a_reviewer_speak_of_the_agents_limits_and_budgets(world):
+    from leeway.decisions.judging import REVIEWER_VOICE, render_reasons
+
+    decision = create(world, "25.00")
+    agent = [r["message"] for r in render_reasons(decision.reasons)]
+    reviewer = render_reasons(decision.reasons, voice=REVIEWER_VOICE)
+    assert [(r["code"], r["ok"]) for r in reviewer] == [(r["code"], r["ok"]) for r in decision.reasons]
+    reviewer = [r["message"] for r in reviewer]
+    assert reviewer[0] == "Inside the agent's green limit of 50.00 USD (25.00 left)"
+    assert "The agent's budget today: 175.00 of 200.00 USD left" in reviewer
+    # What does not belong to the agent reads the same to everyone.
+    assert [m for m in reviewer if m not in agent] == [
+        reviewer[0],
+        "The agent's budget today: 175.00 of 200.00 USD left",
+    ]
+    assert "Team budget today: 1,975.00 of 2,000.00 USD left" in reviewer
+    assert render_reasons([{"code": "no_rule", "ok": False}], voice=REVIEWER_VOICE)[0]["message"] == (
+        "The agent's authority tier has no rule for this gesture: a lead decides."
+    )
+
+
+def test_reasons_for_a_reviewer_are_translated(world):
+    from leeway.decisions.judging import REVIEWER_VOICE, reason_message
+
+    amber = create(world, "75.00", justification="Third outage this month")
+    with translation.override("es"):
+        spanish = [reason_message(r, voice=REVIEWER_VOICE) for r in amber.reasons]
+    assert spanish[0] == "Por encima del límite verde del agente de 50,00 USD en 25,00"
+    assert spanish[1] == (
+        "Dentro del límite ampliado del agente de 100,00 USD (quedan 25,00): "
+        "requiere una línea explicando por qué"
+    )
+    assert "Presupuesto del agente hoy: quedan 125,00 de 200,00 USD" in spanish
+
+
+def test_an_unknown_voice_is_refused(world):
+    from leeway.decisions.judging import reason_message
+
+    with pytest.raises(ValueError, match="voice"):
+        reason_message({"code": "no_cost", "ok": True}, voice="lead")
+
+
 def test_preview_records_nothing(world, counts):
     before = counts()
     preview = decision_preview(
