@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
@@ -329,24 +330,65 @@ def _customer_lock_statement(customer_id: int) -> tuple[str, list]:
     return f"SELECT id FROM {table} WHERE id = %s FOR NO KEY UPDATE", [customer_id]
 
 
+# What a decision needs of its customer (the console and the API name customers by external id).
+CUSTOMER_FIELDS = ("id", "organization_id", "external_id", "name", "language")
+
+
+@dataclass(frozen=True)
+class CustomerKey:
+    """A customer named by its organization and external id, not yet looked up."""
+
+    organization_id: int
+    external_id: str
+
+
+def _customer_lookup_statement(key: CustomerKey, *, lock: bool) -> tuple[str, list]:
+    """The customer's row (CUSTOMER_FIELDS), locked like `_customer_lock_statement` when `lock`."""
+    from leeway.core.batch import select_columns
+    from leeway.customers.models import Customer
+
+    table = connection.ops.quote_name(Customer._meta.db_table)
+    columns = select_columns(Customer, CUSTOMER_FIELDS, table_alias=table)
+    suffix = " FOR NO KEY UPDATE" if lock and connection.features.has_select_for_update else ""
+    sql = (
+        f"SELECT {columns} FROM {table} WHERE {table}.organization_id = %s AND {table}.external_id = %s"
+        f"{suffix}"
+    )
+    return sql, [key.organization_id, key.external_id]
+
+
+def _customer_id_sql(customer) -> tuple[str, list]:
+    """`customer_id = …` for an id or, inside the same batch as its lookup, a CustomerKey."""
+    if isinstance(customer, CustomerKey):
+        from leeway.customers.models import Customer
+
+        table = connection.ops.quote_name(Customer._meta.db_table)
+        return (
+            f"customer_id = (SELECT id FROM {table} WHERE organization_id = %s AND external_id = %s)",
+            [customer.organization_id, customer.external_id],
+        )
+    return "customer_id = %s", [customer]
+
+
 def _has_caps(rule: GestureRule | None) -> bool:
     return rule is not None and (rule.customer_cap_count is not None or rule.customer_cap_amount is not None)
 
 
 def _cap_usage_statement(
-    *, organization_id: int, customer_id: int, gesture_id: int, rule: GestureRule, now: datetime
+    *, organization_id: int, customer_id, gesture_id: int, rule: GestureRule, now: datetime
 ) -> tuple[str, list]:
     """Count and sum of approved gestures in the window: read off the partial index decision_customer_caps."""
     table = connection.ops.quote_name(Decision._meta.db_table)
     since = connection.ops.adapt_datetimefield_value(now - timedelta(days=rule.customer_cap_window_days))
+    customer_sql, customer_params = _customer_id_sql(customer_id)
     # The status is part of the text, not a parameter: a prepared (generic) plan can then prove the
     # partial index's predicate and read only this customer's approved rows in the window.
     approved = DecisionStatus.APPROVED.value
     sql = (
-        f"SELECT COUNT(id), SUM(base_amount) FROM {table} WHERE organization_id = %s AND customer_id = %s "
+        f"SELECT COUNT(id), SUM(base_amount) FROM {table} WHERE organization_id = %s AND {customer_sql} "
         f"AND gesture_id = %s AND status = '{approved}' AND created_at >= %s"
     )
-    return sql, [organization_id, customer_id, gesture_id, since]
+    return sql, [organization_id, *customer_params, gesture_id, since]
 
 
 def _cap_usage(rows) -> CapUsage:
@@ -354,28 +396,43 @@ def _cap_usage(rows) -> CapUsage:
     return CapUsage(count=count or 0, total=ZERO if total is None else _spent(total))
 
 
+class LockedInputs(NamedTuple):
+    """What `lock_inputs` read: cap usage, budget set, customer row, and all of the batch's results."""
+
+    cap_usage: CapUsage | None
+    budgets: list[BudgetState]
+    customer_row: tuple | None = None
+    results: list = []
+
+
 def lock_inputs(
     *,
     organization_id: int,
-    customer_id: int,
+    customer_id,
     gesture_id: int,
     rule: GestureRule | None,
     now: datetime,
     targets: list[BudgetTarget],
     lock_counters: bool = True,
-) -> tuple[CapUsage | None, list[BudgetState]]:
+    batch: Batch | None = None,
+) -> LockedInputs:
     """Everything judging for real needs, read in one batch; call inside a transaction.
 
-    In lock order: the customer row (only when the rule has per-customer caps) and its cap usage,
-    then the missing counter rows (ON CONFLICT DO NOTHING, only the first time this process sees
-    them) and the whole budget set, locked by id unless `lock_counters` is false: then the caller
-    charges them with `charge_statement` (which locks them) and re-judges on the totals it returns.
+    In lock order: the customer row (locked only when the rule has per-customer caps) and its cap
+    usage, then the missing counter rows (ON CONFLICT DO NOTHING, only the first time this process
+    sees them) and the whole budget set, locked by id unless `lock_counters` is false: then the
+    caller charges them with `charge_statement` (which locks them) and re-judges on the totals it
+    returns. `customer_id` is an id, or a CustomerKey: then the customer is looked up in the same
+    batch and its row comes back (None if there is no such customer). Statements the caller queued
+    in `batch` run first; their results are in `results`.
     """
-    batch = Batch()
-    caps_at = locked_at = None
+    batch = batch if batch is not None else Batch()
+    caps_at = locked_at = customer_at = None
+    if isinstance(customer_id, CustomerKey):
+        customer_at = batch.add(*_customer_lookup_statement(customer_id, lock=_has_caps(rule)), rows=True)
+    elif _has_caps(rule) and connection.features.has_select_for_update:
+        batch.add(*_customer_lock_statement(customer_id))
     if _has_caps(rule):
-        if connection.features.has_select_for_update:
-            batch.add(*_customer_lock_statement(customer_id))
         caps_at = batch.add(
             *_cap_usage_statement(
                 organization_id=organization_id,
@@ -395,8 +452,11 @@ def lock_inputs(
     if unknown:
         _remember_counters(unknown)
     cap_usage = _cap_usage(results[caps_at]) if caps_at is not None else None
+    customer_row = None
+    if customer_at is not None and results[customer_at]:
+        customer_row = results[customer_at][0]
     if locked_at is None:
-        return cap_usage, []
+        return LockedInputs(cap_usage, [], customer_row, results)
     rows = _locked_rows(results[locked_at])
     if len(rows) < len(targets):
         # A remembered counter vanished (e.g. its creating transaction rolled back): create and relock.
@@ -409,7 +469,7 @@ def lock_inputs(
     budgets = [
         BudgetState(target=t, spent=rows[_row_key(t)][1], counter_id=rows[_row_key(t)][0]) for t in targets
     ]
-    return cap_usage, budgets
+    return LockedInputs(cap_usage, budgets, customer_row, results)
 
 
 def lock_budgets(organization_id: int, targets: list[BudgetTarget]) -> list[BudgetState]:

@@ -6,6 +6,7 @@ charged) only when a decision is approved, and only while the counters of the
 whole budget set are locked, so approved spend never passes a hard cap.
 """
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -18,14 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.audit import audit_append_statement, audit_chain_create, audit_record
-from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, select_columns
+from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.money import parse_amount
 from leeway.core.outbox import outbox_emit
 from leeway.customers.models import Customer
 from leeway.decisions.judging import (
+    CUSTOMER_FIELDS,
     CapUsage,
+    CustomerKey,
     Judgement,
+    LockedInputs,
     budget_label,
     budget_targets,
     cap_usage_for,
@@ -68,7 +72,8 @@ class DecisionInput:
     """A request to decide, validated and resolved: nothing here can fail later for bad input."""
 
     snapshot: PolicySnapshot
-    customer: Customer
+    # None until judging looks the customer up in its first batch (see decision_input).
+    customer: Customer | None
     gesture: GestureEntry
     amount: Decimal
     currency: str
@@ -77,6 +82,7 @@ class DecisionInput:
     note: str
     justification: str
     interaction_ref: str
+    customer_key: CustomerKey | None = None
 
 
 @dataclass(frozen=True)
@@ -122,27 +128,35 @@ def _require_policy(member: Member) -> PolicySnapshot:
     return snapshot
 
 
-_CUSTOMER_FIELDS = ("id", "organization_id", "external_id", "name", "language")
+def _customer_key(member: Member, customer) -> CustomerKey:
+    """A customer named by external id, checked for shape only (it is looked up while judging)."""
+    if isinstance(customer, str) and customer.strip() and len(customer) <= 64 and "\x00" not in customer:
+        return CustomerKey(organization_id=member.organization_id, external_id=customer.strip())
+    raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
 
 
 def _resolve_customer(member: Member, customer) -> Customer:
     if isinstance(customer, Customer):
         if customer.organization_id == member.organization_id:
             return customer
-    elif isinstance(customer, str) and customer.strip() and len(customer) <= 64 and "\x00" not in customer:
-        # Hand-written (unique index on organization, external_id): it runs on every decision.
-        table = connection.ops.quote_name(Customer._meta.db_table)
-        columns = select_columns(Customer, _CUSTOMER_FIELDS, table_alias=table)
-        lookup = Batch()
-        lookup.add(
-            f"SELECT {columns} FROM {table} WHERE {table}.organization_id = %s AND {table}.external_id = %s",
-            [member.organization_id, customer.strip()],
-            rows=True,
-        )
-        found = lookup.run()[0]
-        if found:
-            return instance_from_row(Customer, _CUSTOMER_FIELDS, found[0])
+        raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+    key = _customer_key(member, customer)
+    found = Customer.objects.filter(organization_id=key.organization_id, external_id=key.external_id).only(
+        *CUSTOMER_FIELDS
+    )
+    for row in found:
+        return row
     raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+
+
+def _customer_from_lookup(data: DecisionInput, locked: LockedInputs) -> DecisionInput:
+    """The input with the customer that judging looked up, or unknown_customer."""
+    if data.customer is not None:
+        return data
+    if locked.customer_row is None:
+        raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+    customer = instance_from_row(Customer, CUSTOMER_FIELDS, locked.customer_row)
+    return dataclasses.replace(data, customer=customer)
 
 
 def _resolve_gesture(snapshot: PolicySnapshot, gesture) -> GestureEntry:
@@ -167,8 +181,13 @@ def decision_input(
     justification="",
     interaction_ref="",
     require_reason: bool = True,
+    look_up_customer: bool = True,
 ) -> DecisionInput:
-    """Validate and resolve a request; any bad value is an InvalidInput naming its field."""
+    """Validate and resolve a request; any bad value is an InvalidInput naming its field.
+
+    Without `look_up_customer`, a customer given by external id is only checked for shape: recording
+    looks it up (and locks it) in its first batch, so an unknown one is refused there.
+    """
     if not member.has_role(*DECIDING_ROLES) or not member.organization_id:
         raise Forbidden(_("Your role does not record gestures."), code="forbidden")
     snapshot = _require_policy(member)
@@ -196,7 +215,11 @@ def decision_input(
         raise InvalidInput(
             _("This gesture costs nothing: the amount must be 0."), code="zero_cost_gesture", field="amount"
         )
-    customer_row = _resolve_customer(member, customer)
+    customer_key = None
+    if look_up_customer or isinstance(customer, Customer):
+        customer_row = _resolve_customer(member, customer)
+    else:
+        customer_row, customer_key = None, _customer_key(member, customer)
     base_amount = convert_to_base(
         organization_id=member.organization_id, currency=currency, amount=parsed_amount
     )
@@ -211,13 +234,20 @@ def decision_input(
         note=note,
         justification=justification,
         interaction_ref=interaction_ref,
+        customer_key=customer_key,
     )
 
 
 def _judge(
-    *, member: Member, data: DecisionInput, now: datetime, lock: bool, lock_counters: bool = True
-) -> tuple[GestureRule | None, CapUsage | None, Judgement]:
-    """The zone with its inputs: (rule, cap usage, judgement)."""
+    *,
+    member: Member,
+    data: DecisionInput,
+    now: datetime,
+    lock: bool,
+    lock_counters: bool = True,
+    batch: Batch | None = None,
+) -> tuple[GestureRule | None, CapUsage | None, Judgement, LockedInputs | None]:
+    """The zone with its inputs: (rule, cap usage, judgement, what the locked read returned)."""
     snapshot = data.snapshot
     rule = snapshot.rule_for(member.tier_id, data.gesture.code)
     targets = []
@@ -229,17 +259,20 @@ def _judge(
             department_id=department_id_for(member),
             now=now,
         )
+    locked = None
     if lock:
         # The customer (for caps) and the whole budget set, read in one round trip.
-        cap_usage, budgets = lock_inputs(
+        locked = lock_inputs(
             organization_id=snapshot.organization_id,
-            customer_id=data.customer.pk,
+            customer_id=data.customer.pk if data.customer is not None else data.customer_key,
             gesture_id=data.gesture.id,
             rule=rule,
             now=now,
             targets=targets,
             lock_counters=lock_counters,
+            batch=batch,
         )
+        cap_usage, budgets = locked.cap_usage, locked.budgets
     else:
         cap_usage = cap_usage_for(
             organization_id=snapshot.organization_id,
@@ -250,7 +283,7 @@ def _judge(
             lock=False,
         )
         budgets = read_budgets(targets)
-    return rule, cap_usage, _evaluate(data, rule, cap_usage, budgets)
+    return rule, cap_usage, _evaluate(data, rule, cap_usage, budgets), locked
 
 
 def _evaluate(data: DecisionInput, rule, cap_usage, budgets) -> Judgement:
@@ -292,7 +325,7 @@ def decision_preview(
         interaction_ref=interaction_ref,
         require_reason=False,
     )
-    _rule, _usage, judgement = _judge(member=member, data=data, now=timezone.now(), lock=False)
+    _rule, _usage, judgement, _locked = _judge(member=member, data=data, now=timezone.now(), lock=False)
     return Preview(input=data, judgement=judgement)
 
 
@@ -367,6 +400,14 @@ class _BudgetFilledUp(Exception):
     """A budget read without its lock filled up before the charge: judge again with the counters locked."""
 
 
+class _Answered(Exception):
+    """The Idempotency-Key was answered before: roll back and replay that answer."""
+
+    def __init__(self, answer: "StoredAnswer"):
+        super().__init__()
+        self.answer = answer
+
+
 def decision_create(
     *,
     member: Member,
@@ -395,6 +436,7 @@ def decision_create(
         note=note,
         justification=justification,
         interaction_ref=interaction_ref,
+        look_up_customer=False,
     )
     try:
         return _record(member=member, data=data, idempotency=idempotency, optimistic=True)
@@ -405,7 +447,8 @@ def decision_create(
 def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | None, optimistic: bool):
     """Judge and write in one transaction: at most three batches, i.e. round trips on PostgreSQL.
 
-    1. Lock the customer (per-customer caps), read its cap usage and the budget set. Optimistically
+    1. Look up the stored answer (with `idempotency`) and the customer, lock the customer (per-customer
+       caps), read its cap usage and the budget set. Optimistically
        the counters are read without their locks: every decision charges the organization's
        counters, so holding them from the first read to the commit would serialise everything.
     2. If approved, charge the budget set (locking its counters in id order) and read the new totals
@@ -423,9 +466,16 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
     organization_id = member.organization_id
     with transaction.atomic():
         now = timezone.now()
-        rule, cap_usage, judgement = _judge(
-            member=member, data=data, now=now, lock=True, lock_counters=not optimistic
+        first = Batch()
+        answer_at = None
+        if idempotency is not None:
+            answer_at = first.add(*_stored_answer_statement(member=member, key=idempotency.key), rows=True)
+        rule, cap_usage, judgement, locked = _judge(
+            member=member, data=data, now=now, lock=True, lock_counters=not optimistic, batch=first
         )
+        if answer_at is not None and locked.results[answer_at]:
+            raise _Answered(StoredAnswer(*locked.results[answer_at][0]))
+        data = _customer_from_lookup(data, locked)
         if judgement.zone == Zone.AMBER and not data.justification:
             raise InvalidInput(
                 _("Above your green limit: add one line of why (a justification)."),
@@ -554,20 +604,20 @@ class StoredAnswer:
     body: str
 
 
-def stored_answer(*, member: Member, key: str) -> StoredAnswer | None:
-    """The stored answer to this member's key, or None (unique index on member, key).
-
-    Hand-written: it runs before every keyed decision.
-    """
+def _stored_answer_statement(*, member: Member, key: str) -> tuple[str, list]:
     quote = connection.ops.quote_name
     table = quote(IdempotencyRecord._meta.db_table)
-    lookup = Batch()
-    lookup.add(
+    return (
         f"SELECT request_hash, response_status, response_body FROM {table} "
         f"WHERE member_id = %s AND {quote('key')} = %s",
         [member.pk, key],
-        rows=True,
     )
+
+
+def stored_answer(*, member: Member, key: str) -> StoredAnswer | None:
+    """The stored answer to this member's key, or None (unique index on member, key)."""
+    lookup = Batch()
+    lookup.add(*_stored_answer_statement(member=member, key=key), rows=True)
     found = lookup.run()[0]
     return StoredAnswer(*found[0]) if found else None
 
@@ -588,11 +638,18 @@ def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields
     if idempotency is None:
         decision = decision_create(member=member, **fields)
         return 201, response_text(decision_payload(decision))
-    answer = stored_answer(member=member, key=idempotency.key)
-    if answer is not None:
-        return _replay(answer, idempotency.request_hash)
     try:
+        # The stored answer is looked up in the transaction's first batch (see _record).
         decision = decision_create(member=member, idempotency=idempotency, **fields)
+    except _Answered as answered:
+        return _replay(answered.answer, idempotency.request_hash)
+    except (InvalidInput, Conflict, Forbidden):
+        # Refused before the stored answer was read (e.g. the policy changed since the first time):
+        # a retry still gets the first answer, another body with this key still gets 409.
+        answer = stored_answer(member=member, key=idempotency.key)
+        if answer is None:
+            raise
+        return _replay(answer, idempotency.request_hash)
     except IntegrityError:
         # A concurrent request with the same key committed first: everything here rolled back.
         answer = stored_answer(member=member, key=idempotency.key)

@@ -100,14 +100,15 @@ def test_a_lost_race_on_the_same_key_answers_with_the_winners_response(world, mo
     status, winner = decision_submit(member=world.agent, idempotency=idempotency, **fields)
     from leeway.decisions import services
 
-    real_lookup = services.stored_answer
+    real_statement = services._stored_answer_statement
     calls = {"n": 0}
 
-    def first_lookup_misses(**kwargs):
+    def first_lookup_misses(*, member, key):
         calls["n"] += 1
-        return None if calls["n"] == 1 else real_lookup(**kwargs)
+        # The first lookup (in the decision's own first batch) misses, as if the winner had not committed.
+        return real_statement(member=member, key=key if calls["n"] > 1 else f"{key}-not-yet")
 
-    monkeypatch.setattr(services, "stored_answer", first_lookup_misses)
+    monkeypatch.setattr(services, "_stored_answer_statement", first_lookup_misses)
     status_again, body_again = decision_submit(member=world.agent, idempotency=idempotency, **fields)
     assert calls["n"] == 2, (
         "the first lookup missed, the insert hit the unique key, the second found the winner"
