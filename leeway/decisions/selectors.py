@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from leeway.core.errors import NotFound
 from leeway.core.tenancy import scoped
+from leeway.decisions.judging import AGENT_VOICE, REVIEWER_VOICE, VOICES
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.people.models import Member, Role
 
@@ -24,21 +25,43 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def decision_summary(decision: Decision) -> str:
-    """One plain sentence on what the decision means for the agent, in the active language."""
+def decision_summary(decision: Decision, *, voice: str = AGENT_VOICE) -> str:
+    """One plain sentence on what the decision means for the agent, in the active language.
+
+    Told to the agent by default ("nothing can be held against you"); `voice=REVIEWER_VOICE` says
+    the same to a lead, manager or admin reading someone else's decision ("… against the agent").
+    """
+    if voice not in VOICES:
+        raise ValueError(f"Unknown voice: {voice!r}")
+    reviewer = voice == REVIEWER_VOICE
     if decision.status == DecisionStatus.APPROVED:
         if decision.auto_approved:
+            if reviewer:
+                return _(
+                    "Approved in the customer's favour because nobody answered in time; "
+                    "charged to the company goodwill budget. The agent is covered."
+                )
             return _(
                 "Approved in the customer's favour because nobody answered in time; "
                 "charged to the company goodwill budget. You're covered."
+            )
+        if reviewer:
+            return _(
+                "Approved and protected: charged to the company goodwill budget; "
+                "nothing can be held against the agent."
             )
         return _(
             "Approved and protected: charged to the company goodwill budget; nothing can be held against you."
         )
     if decision.status == DecisionStatus.DECLINED:
+        if reviewer:
+            return _("Declined by a lead; nothing was spent. The agent was right to ask.")
         return _("Declined by a lead; nothing was spent. Asking was the right call.")
     if decision.escalated:
+        # Says nothing of "you": the same in both voices.
         return _("Escalated to the department's managers; no money moves until someone approves.")
+    if reviewer:
+        return _("Waiting for a lead of the agent's team; no money moves until one approves.")
     return _("Sent to your lead for approval; no money moves until they approve.")
 
 

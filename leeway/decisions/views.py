@@ -309,17 +309,17 @@ def decision_detail(request, decision_id):
             can_answer = True
         except DomainError:
             can_answer = False
+    # "You" and "your green limit" only to the decision's own agent; a lead, manager or admin
+    # reads "the agent" and "the agent's".
+    voice = AGENT_VOICE if decision.agent_id == member.pk else REVIEWER_VOICE
     return render(
         request,
         "decisions/detail.html",
         {
             "decision": decision,
             "gesture_name": names.get(decision.gesture.code) or str(decision.gesture),
-            "summary": selectors.decision_summary(decision),
-            # "Your green limit" only to the decision's own agent; a lead or manager reads "the agent's".
-            "reasons": render_reasons(
-                decision.reasons, voice=AGENT_VOICE if decision.agent_id == member.pk else REVIEWER_VOICE
-            ),
+            "summary": selectors.decision_summary(decision, voice=voice),
+            "reasons": render_reasons(decision.reasons, voice=voice),
             "audit_entries": page_selectors.decision_audit_entries(decision),
             "can_answer": can_answer,
         },

@@ -4,6 +4,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from leeway.core.models import AuditEntry
 from leeway.decisions import services
@@ -314,7 +315,7 @@ def test_a_decisions_page_shows_zone_protection_policy_reasoning_and_audit_trail
     html = client.get(reverse("decisions:detail", args=[decision.public_id])).content.decode()
     assert "Judged by policy v1" in html
     assert "Beyond the agent&#x27;s stretch limit" in html
-    assert "nothing can be held against you" in html
+    assert "nothing can be held against the agent." in html
     assert "Recorded and sent to the lead" in html and "Approved by a lead" in html
     entries = AuditEntry.objects.filter(object_type="decision", object_id=str(decision.public_id))
     for entry in entries:
@@ -343,6 +344,116 @@ def test_a_decisions_page_says_your_limit_only_to_its_agent(client, world):
         assert "The agent's budget today: 50.00 of 200.00 USD left" in text, reader.role
         assert "Team budget today: 1,850.00 of 2,000.00 USD left" in text, reader.role
         assert "your green limit" not in text and "Your budget today" not in text, reader.role
+
+
+def summary_on(client, member, decision) -> str:
+    html = login(client, member).get(reverse("decisions:detail", args=[decision.public_id])).content.decode()
+    return unescape(html.split('<p class="protection">', 1)[1].split("</p>", 1)[0])
+
+
+def test_a_decisions_summary_says_you_only_to_its_agent(client, world):
+    pending = record(world, amount="150.00")
+    assert summary_on(client, world.agent, pending) == (
+        "Sent to your lead for approval; no money moves until they approve."
+    )
+    for reader in (world.lead, world.manager, world.admin):
+        assert summary_on(client, reader, pending) == (
+            "Waiting for a lead of the agent's team; no money moves until one approves."
+        ), reader.role
+
+    approved = record(world, amount="25.00")
+    assert summary_on(client, world.agent, approved) == (
+        "Approved and protected: charged to the company goodwill budget; nothing can be held against you."
+    )
+    for reader in (world.lead, world.manager, world.admin):
+        assert summary_on(client, reader, approved) == (
+            "Approved and protected: charged to the company goodwill budget; "
+            "nothing can be held against the agent."
+        ), reader.role
+
+    declined = record(world, amount="150.00")
+    login(client, world.lead).post(reverse("decisions:decline", args=[declined.public_id]), {"reason": "No"})
+    assert summary_on(client, world.agent, declined) == (
+        "Declined by a lead; nothing was spent. Asking was the right call."
+    )
+    assert summary_on(client, world.lead, declined) == (
+        "Declined by a lead; nothing was spent. The agent was right to ask."
+    )
+
+
+def test_a_leads_own_decision_speaks_to_the_lead_as_its_agent(client, world):
+    own = record(world, amount="25.00", agent=world.lead)
+    assert summary_on(client, world.lead, own).startswith("Sent to your lead")
+    assert summary_on(client, world.manager, own).startswith("Waiting for a lead of the agent's team")
+
+
+def test_a_decisions_summary_speaks_of_the_agent_in_the_leads_language(client, world):
+    pending = record(world, amount="150.00")
+    approved = record(world, amount="25.00")
+    world.lead.language = "es"
+    world.lead.save()
+    assert summary_on(client, world.lead, pending) == (
+        "A la espera de un líder del equipo del agente; no se mueve dinero hasta que uno la apruebe."
+    )
+    assert summary_on(client, world.lead, approved) == (
+        "Aprobada y protegida: se carga al presupuesto de buena voluntad de la empresa; "
+        "nada de esto puede usarse en contra del agente."
+    )
+    world.agent.language = "es"
+    world.agent.save()
+    assert summary_on(client, world.agent, pending) == (
+        "Enviada a tu líder para su aprobación; no se mueve dinero hasta que la apruebe."
+    )
+
+
+def test_the_summary_reads_the_same_to_the_agent_and_in_the_third_person_to_others():
+    from leeway.decisions.judging import REVIEWER_VOICE
+    from leeway.decisions.selectors import decision_summary
+
+    cases = [
+        (
+            Decision(status=DecisionStatus.APPROVED, auto_approved=True),
+            "Approved in the customer's favour because nobody answered in time; "
+            "charged to the company goodwill budget. You're covered.",
+            "Approved in the customer's favour because nobody answered in time; "
+            "charged to the company goodwill budget. The agent is covered.",
+        ),
+        (
+            Decision(status=DecisionStatus.APPROVED),
+            "Approved and protected: charged to the company goodwill budget; "
+            "nothing can be held against you.",
+            "Approved and protected: charged to the company goodwill budget; "
+            "nothing can be held against the agent.",
+        ),
+        (
+            Decision(status=DecisionStatus.DECLINED),
+            "Declined by a lead; nothing was spent. Asking was the right call.",
+            "Declined by a lead; nothing was spent. The agent was right to ask.",
+        ),
+        (
+            Decision(status=DecisionStatus.PENDING, escalated=True),
+            "Escalated to the department's managers; no money moves until someone approves.",
+            "Escalated to the department's managers; no money moves until someone approves.",
+        ),
+        (
+            Decision(status=DecisionStatus.PENDING),
+            "Sent to your lead for approval; no money moves until they approve.",
+            "Waiting for a lead of the agent's team; no money moves until one approves.",
+        ),
+    ]
+    for decision, agent, reviewer in cases:
+        assert decision_summary(decision) == agent
+        assert decision_summary(decision, voice=REVIEWER_VOICE) == reviewer
+    with translation.override("es"):
+        assert decision_summary(cases[0][0], voice=REVIEWER_VOICE) == (
+            "Aprobada a favor del cliente porque nadie respondió a tiempo; se carga al presupuesto "
+            "de buena voluntad de la empresa. El agente está cubierto."
+        )
+        assert decision_summary(cases[2][0], voice=REVIEWER_VOICE) == (
+            "Rechazada por un líder; no se gastó nada. El agente hizo bien en preguntar."
+        )
+    with pytest.raises(ValueError, match="voice"):
+        decision_summary(cases[1][0], voice="lead")
 
 
 def test_a_bad_decision_id_is_not_found(client, world):
