@@ -592,10 +592,6 @@ def department_id_for(member) -> int | None:
 # Reasons, in the reader's language
 
 
-def _amount(value: str) -> str:
-    return _formatted(value, get_language() or "en")
-
-
 @lru_cache(maxsize=64)
 def _number_symbols(language: str) -> tuple[str, str]:
     """(group, decimal) separators of the language, as the pages' `money` filter uses them (Babel)."""
@@ -661,28 +657,69 @@ def budget_label(scope: str, period: str, *, voice: str = AGENT_VOICE) -> str:
     return str(label) if label is not None else pgettext("budget", "Budget")
 
 
-def _reviewer_message(code: str, ok: bool, figures: dict) -> str | None:
+def _reviewer_template(code: str, ok: bool) -> str | None:
     """The sentences that say "your", told to someone other than the agent; None where both voices agree."""
     if code == "no_rule":
         return _("The agent's authority tier has no rule for this gesture: a lead decides.")
     if code == "green_limit":
         if ok:
-            return _("Inside the agent's green limit of %(limit)s %(currency)s (%(left)s left)") % figures
-        return _("Above the agent's green limit of %(limit)s %(currency)s by %(over)s") % figures
+            return _("Inside the agent's green limit of %(limit)s %(currency)s (%(left)s left)")
+        return _("Above the agent's green limit of %(limit)s %(currency)s by %(over)s")
     if code == "stretch_limit":
         if ok:
-            return (
-                _(
-                    "Inside the agent's stretch limit of %(limit)s %(currency)s (%(left)s left): "
-                    "needs one line of why"
-                )
-                % figures
+            return _(
+                "Inside the agent's stretch limit of %(limit)s %(currency)s (%(left)s left): "
+                "needs one line of why"
             )
-        return (
-            _("Beyond the agent's stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
-            % figures
-        )
+        return _("Beyond the agent's stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
     return None
+
+
+@lru_cache(maxsize=1024)
+def _message_template(language: str, voice: str, code: str, ok: bool, scope: str, period: str) -> str | None:
+    """The sentence for one kind of reason in the active language, figures still to fill in.
+
+    Memoised by language: every decision's answer renders several reasons, and looking each one
+    up in the catalogue again cost more than the rest of the rendering.
+    """
+    if voice == REVIEWER_VOICE:
+        template = _reviewer_template(code, ok)
+        if template is not None:
+            return template
+    if code == "no_rule":
+        return _("Your authority tier has no rule for this gesture: a lead decides.")
+    if code == "no_cost":
+        return _("Costs nothing: no budget is used.")
+    if code == "green_limit":
+        if ok:
+            return _("Inside your green limit of %(limit)s %(currency)s (%(left)s left)")
+        return _("Above your green limit of %(limit)s %(currency)s by %(over)s")
+    if code == "stretch_limit":
+        if ok:
+            return _(
+                "Inside your stretch limit of %(limit)s %(currency)s (%(left)s left): add one line of why"
+            )
+        return _("Beyond your stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
+    if code == "customer_cap_count":
+        if ok:
+            return _("This customer had %(used)s of %(cap)s of these in the last %(days)s days")
+        return _("This customer already had %(used)s of %(cap)s of these in the last %(days)s days")
+    if code == "customer_cap_amount":
+        if ok:
+            return _("This customer's cap: %(left)s of %(cap)s %(currency)s left for the last %(days)s days")
+        return _("This customer already received %(used)s of %(cap)s %(currency)s in the last %(days)s days")
+    if code == "budget":
+        if ok:
+            template = _("%(label)s: %(left)s of %(cap)s %(currency)s left")
+        else:
+            template = _("%(label)s: only %(left)s of %(cap)s %(currency)s left: a lead decides")
+        label = budget_label(scope, period, voice=voice).replace("%", "%%")
+        return template.replace("%(label)s", label)
+    return None
+
+
+# Sentences without figures: used as they are (a translation may contain a literal %).
+_WITHOUT_FIGURES = {"no_rule", "no_cost"}
 
 
 def reason_message(reason: dict, *, voice: str = AGENT_VOICE) -> str:
@@ -693,50 +730,24 @@ def reason_message(reason: dict, *, voice: str = AGENT_VOICE) -> str:
     """
     if voice not in VOICES:
         raise ValueError(f"Unknown voice: {voice!r}")
-    code, ok = reason.get("code"), reason.get("ok")
-    figures = {key: _amount(reason[key]) for key in ("limit", "left", "over", "cap") if key in reason}
-    figures.update({"currency": reason.get("currency", ""), "days": reason.get("days", "")})
-    if voice == REVIEWER_VOICE:
-        message = _reviewer_message(code, ok, figures)
-        if message is not None:
-            return message
-    if code == "no_rule":
-        return _("Your authority tier has no rule for this gesture: a lead decides.")
-    if code == "no_cost":
-        return _("Costs nothing: no budget is used.")
-    if code == "green_limit":
-        if ok:
-            return _("Inside your green limit of %(limit)s %(currency)s (%(left)s left)") % figures
-        return _("Above your green limit of %(limit)s %(currency)s by %(over)s") % figures
-    if code == "stretch_limit":
-        if ok:
-            return (
-                _("Inside your stretch limit of %(limit)s %(currency)s (%(left)s left): add one line of why")
-                % figures
-            )
-        return _("Beyond your stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides") % figures
+    code, ok = reason.get("code"), bool(reason.get("ok"))
+    language = get_language() or "en"
+    template = _message_template(
+        language, voice, str(code), ok, str(reason.get("scope", "")), str(reason.get("period", ""))
+    )
+    if template is None:
+        return str(code)
+    if code in _WITHOUT_FIGURES:
+        return template
     if code == "customer_cap_count":
-        counts = {"used": reason["used"], "cap": reason["cap"], "days": reason["days"]}
-        if ok:
-            return _("This customer had %(used)s of %(cap)s of these in the last %(days)s days") % counts
-        return _("This customer already had %(used)s of %(cap)s of these in the last %(days)s days") % counts
-    if code == "customer_cap_amount":
-        figures["used"] = _amount(reason["used"])
-        if ok:
-            return (
-                _("This customer's cap: %(left)s of %(cap)s %(currency)s left for the last %(days)s days")
-                % figures
-            )
-        return (
-            _("This customer already received %(used)s of %(cap)s %(currency)s in the last %(days)s days")
-            % figures
-        )
-    if code == "budget":
-        figures["label"] = budget_label(reason.get("scope", ""), reason.get("period", ""), voice=voice)
-        if ok:
-            return _("%(label)s: %(left)s of %(cap)s %(currency)s left") % figures
-        return _("%(label)s: only %(left)s of %(cap)s %(currency)s left: a lead decides") % figures
-    return str(code)
+        return template % {"used": reason["used"], "cap": reason["cap"], "days": reason["days"]}
+    figures = {
+        key: _formatted(reason[key], language)
+        for key in ("limit", "left", "over", "cap", "used")
+        if key in reason
+    }
+    figures.update({"currency": reason.get("currency", ""), "days": reason.get("days", "")})
+    return template % figures
 
 
 def render_reasons(reasons: list[dict], *, voice: str = AGENT_VOICE) -> list[dict]:
