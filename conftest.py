@@ -58,16 +58,19 @@ def _fresh_caches():
     """Test databases roll back and reuse ids; process caches must not outlive a test."""
     from django.core.cache import cache
 
+    from leeway.core import audit
     from leeway.people.services import forget_tokens
     from leeway.policy import snapshot
 
     cache.clear()
     snapshot._PARSED.clear()
     forget_tokens()
+    audit._KNOWN_CHAINS.clear()
     yield
     cache.clear()
     snapshot._PARSED.clear()
     forget_tokens()
+    audit._KNOWN_CHAINS.clear()
 
 
 @pytest.fixture

@@ -98,6 +98,31 @@ def audit_chain_create(organization_id: int) -> None:
     AuditChain.objects.get_or_create(organization_id=organization_id)
 
 
+# Organizations whose chain head this process has seen exist (heads are never deleted).
+_KNOWN_CHAINS: set[int] = set()
+
+
+def audit_chain_statement(organization_id: int, *, using: str = "default") -> tuple[str, list] | None:
+    """The INSERT … ON CONFLICT DO NOTHING creating the chain head, or None if this process saw it exist.
+
+    Put it in the transaction's first batch, before `audit_append_statement`: the append then always
+    finds its head, so the last batch can carry the COMMIT too. Call `audit_chain_known` once the
+    statement has run in a committed transaction (or the append returned its row).
+    """
+    if organization_id in _KNOWN_CHAINS:
+        return None
+    table = connections[using].ops.quote_name(AuditChain._meta.db_table)
+    return (
+        f"INSERT INTO {table} (organization_id, last_seq, last_hash) VALUES (%s, 0, '') "
+        "ON CONFLICT (organization_id) DO NOTHING",
+        [organization_id],
+    )
+
+
+def audit_chain_known(organization_id: int) -> None:
+    _KNOWN_CHAINS.add(organization_id)
+
+
 def audit_append_statement(
     *,
     organization_id: int,

@@ -54,8 +54,14 @@ class Batch:
         for sql, params in statements:
             self.add(sql, params)
 
-    def run(self) -> list[list[tuple] | None]:
-        """Execute everything; the result has one entry per statement: its rows, or None."""
+    def run(self, *, commit: bool = False) -> list[list[tuple] | None]:
+        """Execute everything; the result has one entry per statement: its rows, or None.
+
+        With `commit`, the transaction's COMMIT goes in the same round trip on PostgreSQL, when this
+        runs in an outermost `transaction.atomic()` that is about to end (the block's own commit then
+        has nothing left to do; a failed COMMIT raises here, inside the block, which rolls back). In
+        a nested block (a savepoint, or a test's transaction) the block commits as usual.
+        """
         connection = connections[self.using]
         if not self.statements:
             return []
@@ -75,10 +81,13 @@ class Batch:
         started = time.monotonic()
         with connection.wrap_database_errors:
             cursors = [psycopg.Cursor(raw) for _statement in self.statements]
-            if _PIPELINE and len(self.statements) > 1:
+            commit = commit and _outermost_atomic(connection)
+            if _PIPELINE and (len(self.statements) > 1 or commit):
                 with raw.pipeline():
                     for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
                         each.execute(sql, params)
+                    if commit:
+                        raw.commit()  # queued behind the statements; Django's commit then finds nothing to do
             else:
                 for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
                     each.execute(sql, params)
@@ -94,6 +103,18 @@ class Batch:
                 }
             )
         return results
+
+
+def _outermost_atomic(connection) -> bool:
+    """Inside exactly one atomic block, which is a real transaction (not a savepoint or a test's)."""
+    blocks = connection.atomic_blocks
+    return (
+        connection.in_atomic_block
+        and len(blocks) == 1
+        and not getattr(blocks[0], "_from_testcase", False)
+        and not connection.savepoint_ids
+        and not connection.needs_rollback
+    )
 
 
 _INSERT_COLUMNS: dict[tuple[str, type], tuple[str, list]] = {}

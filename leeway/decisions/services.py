@@ -18,7 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import audit_append_statement, audit_chain_create, audit_record
+from leeway.core.audit import audit_append_statement, audit_chain_known, audit_chain_statement, audit_record
 from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.money import parse_amount
@@ -457,7 +457,8 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
        the start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read
        stays red.
     3. Insert the decision, its outbox event and the stored answer (all rendered beforehand), and
-       last, append the audit entry in one statement (`audit_append_statement`).
+       last, append the audit entry in one statement (`audit_append_statement`), then COMMIT, all in
+       one round trip.
 
     So the organization's counters are held from step 2 to the commit, and its audit chain head
     only from the end of step 3 to the commit.
@@ -467,6 +468,9 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
     with transaction.atomic():
         now = timezone.now()
         first = Batch()
+        chain = audit_chain_statement(organization_id)
+        if chain is not None:  # so the last batch's audit append finds its head and may commit
+            first.add(*chain)
         answer_at = None
         if idempotency is not None:
             answer_at = first.add(*_stored_answer_statement(member=member, key=idempotency.key), rows=True)
@@ -579,15 +583,15 @@ def _write(
         )
     append = audit_append_statement(**audit)
     audit_at = writes.add(*append, rows=True) if append is not None else None
-    results = writes.run()
+    # The COMMIT rides along (PostgreSQL): the first batch made sure the chain head exists.
+    results = writes.run(commit=append is not None)
     inserted(decision, results[decision_at][0][0])
     if append is None:
         audit_record(**audit)
-    elif not results[audit_at]:  # the organization's first audited write: create its chain head
-        audit_chain_create(organization_id)
-        again = Batch()
-        again.add(*append, rows=True)
-        again.run()
+    elif results[audit_at]:
+        audit_chain_known(organization_id)
+    else:  # cannot happen: the head was created in this transaction's first batch if it was missing
+        raise RuntimeError(f"organization {organization_id} has no audit chain head")
 
 
 def response_text(payload: dict) -> str:

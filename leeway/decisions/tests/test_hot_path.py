@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import DataError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
@@ -159,3 +159,84 @@ def test_reason_amounts_are_formatted_exactly_like_the_pages_money_filter(langua
     with translation.override(language):
         expected = [money(value) for value in values]
     assert [_formatted(value, language) for value in values] == expected
+
+
+@pytest.fixture
+def committing_world(transactional_db, aurora):
+    """A world whose decisions run in real transactions (not inside a test's), as in a worker."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the COMMIT rides in the last batch on PostgreSQL only")
+    from leeway.decisions.tests.conftest import build_world
+
+    return build_world(aurora)
+
+
+def _spy_on_djangos_commit(monkeypatch) -> list:
+    """The transaction status psycopg reports each time Django's atomic block commits."""
+    statuses = []
+    real_commit = connection._commit
+
+    def spy():
+        statuses.append(connection.connection.info.transaction_status.name)
+        return real_commit()
+
+    monkeypatch.setattr(connection, "_commit", spy)
+    return statuses
+
+
+@pytest.mark.postgres
+def test_the_commit_travels_with_the_last_batch(committing_world, monkeypatch):
+    give(committing_world, "1.00")  # the chain head exists and counters are known, as in a running worker
+    statuses = _spy_on_djangos_commit(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        decision = give(committing_world, "2.00")
+    assert decision.status == DecisionStatus.APPROVED
+    # Django's own commit found the transaction already committed: no round trip of its own.
+    assert statuses == ["IDLE"]
+    # Django logs BEGIN and COMMIT as it manages the transaction; they are not round trips of their own.
+    batches = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    assert len(batches) == 3, [sql[:80] for sql in batches]
+    assert Decision.objects.filter(pk=decision.pk, status=DecisionStatus.APPROVED).exists()
+    assert audit_verify() == []
+
+
+@pytest.mark.postgres
+def test_an_organizations_first_decision_creates_its_chain_head_in_the_same_transaction(committing_world):
+    from leeway.core.models import AuditChain
+
+    AuditEntry.objects.all().delete()
+    AuditChain.objects.all().delete()
+    decision = give(committing_world, "3.00")
+    assert decision.status == DecisionStatus.APPROVED
+    assert AuditEntry.objects.filter(object_type="decision", object_id=str(decision.public_id)).count() == 1
+    assert audit_verify() == []
+
+
+@pytest.mark.postgres
+def test_a_commit_that_fails_leaves_nothing_behind(committing_world, monkeypatch):
+    """A deferred foreign key fails at COMMIT: decision, charge, event, answer and audit all roll back."""
+    give(committing_world, "1.00")
+    spent_before = {c.pk: c.spent for c in BudgetCounter.objects.all()}
+    decisions_before = Decision.objects.count()
+    audit_before = AuditEntry.objects.count()
+    real_emit = services.outbox_emit
+
+    def emit_for_an_organization_that_does_not_exist(**kwargs):
+        kwargs["organization_id"] = 987654321  # the foreign key is checked at COMMIT (deferred)
+        return real_emit(**kwargs)
+
+    monkeypatch.setattr(services, "outbox_emit", emit_for_an_organization_that_does_not_exist)
+    fields = body()
+    with pytest.raises(IntegrityError):
+        decision_submit(
+            member=committing_world.agent,
+            idempotency=Idempotency(key="fails-at-commit", request_hash=request_hash(fields)),
+            **fields,
+        )
+    assert Decision.objects.count() == decisions_before
+    assert AuditEntry.objects.count() == audit_before
+    assert {c.pk: c.spent for c in BudgetCounter.objects.all()} == spent_before
+    assert not OutboxEvent.objects.filter(organization_id=987654321).exists()
+    monkeypatch.undo()
+    assert give(committing_world, "4.00").status == DecisionStatus.APPROVED, "the connection is usable"
+    assert audit_verify() == []
