@@ -4,7 +4,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leeway.people.models import TenantModel
+from leeway.people.models import TenantModel, organization_key
 
 
 class AuditChain(TenantModel):
@@ -27,6 +27,8 @@ class AuditChain(TenantModel):
 class AuditEntry(TenantModel):
     """One append-only, hash-chained record of a domain write."""
 
+    # audit_entry_unique_seq (organization, seq) serves every lookup by organization.
+    organization = organization_key(db_index=False)
     seq = models.PositiveBigIntegerField(_("sequence number"))
     created_at = models.DateTimeField(_("created at"))
     actor = models.ForeignKey(
