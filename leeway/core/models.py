@@ -27,8 +27,9 @@ class AuditChain(TenantModel):
 class AuditEntry(TenantModel):
     """One append-only, hash-chained record of a domain write."""
 
-    # audit_entry_unique_seq (organization, seq) serves every lookup by organization.
-    organization = organization_key(db_index=False)
+    # audit_entry_unique_seq (organization, seq) serves every lookup by organization; no database
+    # constraint on the row every audited write shares (see organization_key).
+    organization = organization_key(db_index=False, db_constraint=False)
     seq = models.PositiveBigIntegerField(_("sequence number"))
     created_at = models.DateTimeField(_("created at"))
     actor = models.ForeignKey(
@@ -68,6 +69,7 @@ class AuditEntry(TenantModel):
 class OutboxEvent(TenantModel):
     """An outbound event written in the same transaction as the change that caused it."""
 
+    organization = organization_key(db_constraint=False)  # every decision writes one: see organization_key
     topic = models.CharField(_("topic"), max_length=80)
     payload = models.JSONField(_("payload"), encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

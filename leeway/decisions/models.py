@@ -56,8 +56,13 @@ class Decision(TenantModel):
     """One goodwill gesture for one customer, judged by the policy version that was live."""
 
     # decision_org_status and decision_customer_caps start with it: a third index would only cost
-    # every decision one more write.
-    organization = organization_key(db_index=False)
+    # every decision one more write. The references that every decision of a team or organization
+    # shares (organization, policy version, gesture, team, department) have no database constraint:
+    # checking one locks the shared parent row in every transaction (see people.organization_key).
+    # The engine writes only ids it resolved in the same request; the ORM still enforces PROTECT and
+    # SET_NULL when a parent is deleted, and versions and gestures are never deleted, only superseded.
+    # The customer and the agent, one row per decision's own subject, keep theirs.
+    organization = organization_key(db_index=False, db_constraint=False)
     public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
     customer = models.ForeignKey(
         Customer,
@@ -83,6 +88,7 @@ class Decision(TenantModel):
         blank=True,
         related_name="+",
         db_index=False,  # covered by decision_team_queue
+        db_constraint=False,  # shared by the team's decisions: see organization above
     )
     department = models.ForeignKey(
         Department,
@@ -92,9 +98,15 @@ class Decision(TenantModel):
         blank=True,
         related_name="+",
         db_index=False,  # covered by decision_department_queue
+        db_constraint=False,  # shared by the department's decisions: see organization above
     )
     gesture = models.ForeignKey(
-        Gesture, verbose_name=_("gesture"), on_delete=models.PROTECT, related_name="decisions", db_index=False
+        Gesture,
+        verbose_name=_("gesture"),
+        on_delete=models.PROTECT,
+        related_name="decisions",
+        db_index=False,
+        db_constraint=False,  # shared by every decision of that kind: see organization above
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, validators=[currency_code_validator])
@@ -134,6 +146,7 @@ class Decision(TenantModel):
         on_delete=models.PROTECT,
         related_name="decisions",
         db_index=False,
+        db_constraint=False,  # the live version is shared by every decision: see organization above
     )
     reasons = models.JSONField(
         _("reasons"), default=list, help_text=_("Each limit checked, as codes and figures.")
@@ -193,6 +206,7 @@ class Decision(TenantModel):
 class IdempotencyRecord(TenantModel):
     """The stored answer to a request sent with an Idempotency-Key, so a retry gets the same answer."""
 
+    organization = organization_key(db_constraint=False)  # written with every keyed decision: see Decision
     member = models.ForeignKey(
         Member,
         verbose_name=_("member"),
