@@ -7,6 +7,10 @@ from leeway.core import views as core_views
 from leeway.people import views as people_views
 
 urlpatterns = [
+    # The API first: integrations call it far more often than people open pages, and Django tries
+    # the patterns in order.
+    path("api/v1/", api.urls),
+    re_path(r"^api/", core_views.api_not_found),
     path("", people_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", people_views.LoginView.as_view(), name="login"),
@@ -27,8 +31,6 @@ urlpatterns = [
     path("value/", include("leeway.value.urls")),
     path("", include("leeway.decisions.urls")),
     path("policy/", include("leeway.policy.urls")),
-    path("api/v1/", api.urls),
-    re_path(r"^api/", core_views.api_not_found),
     path("django-admin/", admin.site.urls),
 ]
 

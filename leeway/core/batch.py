@@ -21,7 +21,7 @@ row into a model instance with the same converters the ORM applies.
 import time
 
 from django.conf import settings
-from django.db import connections
+from django.db import connections, models
 
 try:  # psycopg 3 is the project's driver
     import psycopg
@@ -120,15 +120,46 @@ def _outermost_atomic(connection) -> bool:
 _INSERT_COLUMNS: dict[tuple[str, type], tuple[str, list]] = {}
 
 
+# Field types whose value, when it is exactly an int, str, bool or None, is the database value as is
+# (Django's get_db_prep_save would hand it back unchanged): saving them skips the field machinery.
+_PLAIN_FIELDS = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.SmallAutoField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.SmallIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveBigIntegerField,
+        models.PositiveSmallIntegerField,
+        models.CharField,
+        models.TextField,
+        models.BooleanField,
+    }
+)
+_PLAIN_VALUES = frozenset({int, str, bool, type(None)})
+
+
 def _insert_columns(connection, model) -> tuple[str, list]:
     key = (connection.alias, model)
     cached = _INSERT_COLUMNS.get(key)
     if cached is None:
         quote = connection.ops.quote_name
-        fields = [(field, quote(field.column)) for field in model._meta.local_concrete_fields]
+        fields = [
+            (field, quote(field.column), _is_plain(field, connection))
+            for field in model._meta.local_concrete_fields
+        ]
         cached = (quote(model._meta.db_table), fields)
         _INSERT_COLUMNS[key] = cached
     return cached
+
+
+def _is_plain(field, connection) -> bool:
+    if isinstance(field, models.ForeignKey):
+        return _is_plain(field.target_field, connection)
+    # Subclasses may convert (e.g. a CharField storing something else); only Django's own types qualify.
+    return type(field) in _PLAIN_FIELDS and field.pre_save.__func__ is models.Field.pre_save
 
 
 def insert_statement(
@@ -142,7 +173,7 @@ def insert_statement(
     connection = connections[using]
     table, fields = _insert_columns(connection, type(obj))
     columns, values, params = [], [], []
-    for field, column in fields:
+    for field, column, plain in fields:
         if field.primary_key and getattr(obj, field.attname) is None:
             continue
         columns.append(column)
@@ -150,9 +181,14 @@ def insert_statement(
             sql, extra = expressions[field.attname]
             values.append(sql)
             params.extend(extra)
-        else:
-            values.append("%s")
-            params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
+            continue
+        values.append("%s")
+        if plain:
+            value = getattr(obj, field.attname)
+            if type(value) in _PLAIN_VALUES:
+                params.append(value)
+                continue
+        params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
     pk_column = connection.ops.quote_name(obj._meta.pk.column)
     returning = f" RETURNING {pk_column}" if returning_pk else ""
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(values)}){returning}", params

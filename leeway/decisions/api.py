@@ -53,12 +53,13 @@ def decision_preview(request, payload: PreviewIn):
 )
 def decision_create(request, payload: DecisionIn):
     key = request.headers.get("Idempotency-Key")
+    fields = payload.dict()
     idempotency = None
     if key is not None:
         idempotency = services.Idempotency(
-            key=services.validate_idempotency_key(key), request_hash=services.request_hash(payload.dict())
+            key=services.validate_idempotency_key(key), request_hash=services.request_hash(fields)
         )
-    status, body = services.decision_submit(member=request.auth, idempotency=idempotency, **payload.dict())
+    status, body = services.decision_submit(member=request.auth, idempotency=idempotency, **fields)
     # The stored text is answered verbatim, so a replay is byte-for-byte the first answer.
     return HttpResponse(body, status=status, content_type="application/json")
 
