@@ -38,6 +38,8 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--graceful-timeout",
             "10",
+            "--config",
+            "python:leeway.gunicorn_conf",
         ]
         if not options["no_access_log"]:
             argv += ["--access-logfile", "-"]

@@ -1,0 +1,19 @@
+"""gunicorn hooks for `leeway serve` (the command line sets everything else).
+
+Garbage collection: once a worker has loaded Django and Leeway, hundreds of thousands of objects
+live as long as the process. `gc.freeze()` moves them out of the collector's way, so its full passes
+no longer walk them; a larger first threshold makes the young passes, which a request full of
+short-lived dicts and lists triggers again and again, rarer. On the decision benchmark the collector
+was about 4 % of a worker's CPU before this.
+"""
+
+import gc
+
+YOUNG_THRESHOLD = 10_000  # Python's default is 700
+
+
+def post_worker_init(worker):
+    gc.collect()
+    gc.freeze()
+    _young, middle, old = gc.get_threshold()
+    gc.set_threshold(YOUNG_THRESHOLD, middle, old)
