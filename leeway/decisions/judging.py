@@ -513,6 +513,46 @@ def charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, l
     return sql, [str(amount), *ids]
 
 
+# Raised by leeway_budget_guard() (policy migration 0003) when a guarded charge did not fit.
+BUDGET_FILLED_UP_SQLSTATE = "LW001"
+
+
+def guarded_charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
+    """PostgreSQL: the charge of `charge_statement`, refused in the database unless every counter fits.
+
+    Each counter is charged only if its new total stays within its cap; if any does not, the
+    statement raises (SQLSTATE BUDGET_FILLED_UP_SQLSTATE), which aborts the transaction. So the
+    charge can travel in the same round trip as the decision's writes and COMMIT, after a judgement
+    made on counters read without their locks: the counters are then held only while that one batch
+    runs, instead of from the charge, back to Python and through another round trip to the commit.
+    """
+    ids = [state.counter_id for state in states if state.counter_id is not None]
+    if not ids or amount <= 0:
+        return None
+    table = _counter_table()
+    caps = ", ".join(["(CAST(%s AS bigint), CAST(%s AS numeric))"] * len(ids))
+    sql = (
+        f"WITH charged AS (UPDATE {table} SET spent = {table}.spent + CAST(%s AS NUMERIC) "
+        f"FROM (SELECT {table}.id, caps.cap FROM {table} JOIN (VALUES {caps}) AS caps (id, cap) "
+        f"ON caps.id = {table}.id ORDER BY {table}.id FOR UPDATE OF {table}) AS locked "
+        f"WHERE {table}.id = locked.id AND {table}.spent + CAST(%s AS NUMERIC) <= locked.cap "
+        f"RETURNING {table}.id) "
+        "SELECT leeway_budget_guard(CAST(COUNT(*) AS integer), CAST(%s AS integer)) FROM charged"
+    )
+    params = [str(amount)]
+    for state in states:
+        if state.counter_id is not None:
+            params += [state.counter_id, str(state.target.cap)]
+    params += [str(amount), len(ids)]
+    return sql, params
+
+
+def is_budget_filled_up(error: BaseException) -> bool:
+    """Whether a database error is leeway_budget_guard() refusing a charge."""
+    cause = error.__cause__ if error.__cause__ is not None else error
+    return getattr(cause, "sqlstate", None) == BUDGET_FILLED_UP_SQLSTATE
+
+
 def charged_states(states: list[BudgetState], rows, amount: Decimal) -> list[BudgetState]:
     """The budget set as it stood just before this charge, from the totals the charge returned.
 

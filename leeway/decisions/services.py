@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,8 @@ from leeway.decisions.judging import (
     charged_states,
     department_id_for,
     evaluate,
+    guarded_charge_statement,
+    is_budget_filled_up,
     lock_budgets,
     lock_inputs,
     read_budgets,
@@ -445,23 +447,26 @@ def decision_create(
 
 
 def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | None, optimistic: bool):
-    """Judge and write in one transaction: at most three batches, i.e. round trips on PostgreSQL.
+    """Judge and write in one transaction: two batches, i.e. round trips, on PostgreSQL.
 
     1. Look up the stored answer (with `idempotency`) and the customer, lock the customer (per-customer
-       caps), read its cap usage and the budget set. Optimistically
-       the counters are read without their locks: every decision charges the organization's
-       counters, so holding them from the first read to the commit would serialise everything.
-    2. If approved, charge the budget set (locking its counters in id order) and read the new totals
-       back. Judging again on the exact totals must give the same zone; if a budget filled up in
-       between, all of it rolls back and the decision is judged again with the counters locked from
-       the start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read
-       stays red.
-    3. Insert the decision, its outbox event and the stored answer (all rendered beforehand), and
-       last, append the audit entry in one statement (`audit_append_statement`), then COMMIT, all in
-       one round trip.
+       caps), read its cap usage and the budget set. Optimistically the counters are read without
+       their locks: every decision charges the organization's counters, so holding them from the
+       first read to the commit would serialise everything.
+    2. Judge, and render everything the decision writes (its reasons, outbox event, stored answer,
+       audit entry) in Python. Then one batch: if approved, charge the budget set (its counters
+       locked in id order) with a statement the database refuses unless every counter still fits
+       (`guarded_charge_statement`); insert the decision, its outbox event and the stored answer;
+       append the audit entry (`audit_append_statement`); COMMIT. If a budget filled up since it was
+       read, all of it rolls back and the decision is judged again with the counters locked from the
+       start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read stays
+       red, and a zone judged on it stays right as long as every budget still fits.
 
-    So the organization's counters are held from step 2 to the commit, and its audit chain head
-    only from the end of step 3 to the commit.
+    So the organization's counters and its audit chain head are held only while the last batch runs
+    in the database. The budget figures in the reasons are those read for judging: a concurrent
+    decision may have spent some of a shared budget since (the charge itself checks every cap).
+    Other databases (SQLite, no batches) charge in a step of their own and judge again on the
+    totals it returns, then write.
     """
     snapshot = data.snapshot
     organization_id = member.organization_id
@@ -487,7 +492,12 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
                 field="justification",
             )
         approved = judgement.zone in (Zone.GREEN, Zone.AMBER)
-        charge = charge_statement(judgement.budgets, data.base_amount) if approved else None
+        charge = guarded = None
+        if approved and connection.vendor == "postgresql":
+            # Charged in the last batch, refused by the database if a budget filled up (see below).
+            guarded = guarded_charge_statement(judgement.budgets, data.base_amount)
+        elif approved:
+            charge = charge_statement(judgement.budgets, data.base_amount)
         if charge is not None:
             step = Batch()
             step.add(*charge, rows=True)
@@ -523,14 +533,25 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
             due_at=None if approved else now + timedelta(minutes=snapshot.red_response_minutes),
             decided_at=now if approved else None,
         )
-        _write(decision, member=member, data=data, idempotency=idempotency)
+        try:
+            _write(decision, member=member, data=data, idempotency=idempotency, charge=guarded)
+        except DatabaseError as error:
+            if is_budget_filled_up(error):
+                raise _BudgetFilledUp from None
+            raise
     return decision
 
 
 def _write(
-    decision: Decision, *, member: Member, data: DecisionInput, idempotency: Idempotency | None
+    decision: Decision,
+    *,
+    member: Member,
+    data: DecisionInput,
+    idempotency: Idempotency | None,
+    charge: tuple[str, list] | None = None,
 ) -> None:
-    """Insert the decision, its outbox event, stored answer and audit entry in one batch."""
+    """Charge (`charge`, a guarded statement), insert the decision, its outbox event, stored answer
+    and audit entry, and commit: one batch."""
     organization_id = decision.organization_id
     snapshot = data.snapshot
     action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
@@ -554,6 +575,8 @@ def _write(
         },
     }
     writes = Batch()
+    if charge is not None:
+        writes.add(*charge)
     decision_at = writes.add(*insert_statement(decision), rows=True)
     outbox_emit(
         organization_id=organization_id,

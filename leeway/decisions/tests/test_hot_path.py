@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
@@ -74,7 +74,7 @@ def test_an_approved_decision_reports_the_exact_budget_left_after_its_own_charge
 
 
 @pytest.mark.postgres
-def test_a_keyed_green_decision_costs_three_round_trips_on_postgresql(world):
+def test_a_keyed_green_decision_costs_two_round_trips_on_postgresql(world):
     if connection.vendor != "postgresql":
         pytest.skip("statement batching is PostgreSQL's")
     fields = body()
@@ -88,9 +88,10 @@ def test_a_keyed_green_decision_costs_three_round_trips_on_postgresql(world):
     assert status == 201
     # In a test the transaction is a savepoint (BEGIN and COMMIT otherwise, which are not captured).
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # stored answer + customer (locked) + caps + budget set; the charge; the writes + chain head.
-    assert len(statements) == 3, [sql[:120] for sql in statements]
+    # stored answer + customer (locked) + caps + budget set; the guarded charge + the writes + chain head.
+    assert len(statements) == 2, [sql[:120] for sql in statements]
     assert statements[0].startswith("SELECT request_hash") and "customers_customer" in statements[0]
+    assert "leeway_budget_guard" in statements[1] and "INSERT INTO" in statements[1]
 
 
 @pytest.mark.postgres
@@ -195,7 +196,7 @@ def test_the_commit_travels_with_the_last_batch(committing_world, monkeypatch):
     assert statuses == ["IDLE"]
     # Django logs BEGIN and COMMIT as it manages the transaction; they are not round trips of their own.
     batches = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
-    assert len(batches) == 3, [sql[:80] for sql in batches]
+    assert len(batches) == 2, [sql[:80] for sql in batches]
     assert Decision.objects.filter(pk=decision.pk, status=DecisionStatus.APPROVED).exists()
     assert audit_verify() == []
 
@@ -238,3 +239,37 @@ def test_a_commit_that_fails_leaves_nothing_behind(committing_world):
     assert {c.pk: c.spent for c in BudgetCounter.objects.all()} == spent_before
     assert give(committing_world, "4.00").status == DecisionStatus.APPROVED, "the connection is usable"
     assert audit_verify() == []
+
+
+@pytest.mark.postgres
+def test_the_guarded_charge_is_refused_whole_when_one_counter_does_not_fit(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("the guard is a PostgreSQL function")
+    from leeway.decisions.judging import BudgetState, guarded_charge_statement, is_budget_filled_up
+
+    give(world, "10.00")  # the counters exist
+    counters = list(BudgetCounter.objects.order_by("id"))
+    states = [
+        BudgetState(
+            target=type("Target", (), {"cap": Decimal("1000000.00")})(),
+            spent=counter.spent,
+            counter_id=counter.pk,
+        )
+        for counter in counters
+    ]
+    # The last counter's cap is what it has spent already: 5.00 more does not fit it.
+    states[-1] = BudgetState(
+        target=type("Target", (), {"cap": counters[-1].spent})(),
+        spent=counters[-1].spent,
+        counter_id=counters[-1].pk,
+    )
+    charge = Batch()
+    charge.add(*guarded_charge_statement(states, Decimal("5.00")))
+    with pytest.raises(DatabaseError) as refused, transaction.atomic():
+        charge.run()
+    assert is_budget_filled_up(refused.value)
+    assert [c.spent for c in BudgetCounter.objects.order_by("id")] == [c.spent for c in counters]
+    fits = Batch()
+    fits.add(*guarded_charge_statement(states[:-1], Decimal("5.00")), rows=True)
+    with transaction.atomic():
+        assert fits.run()[0] == [(len(states) - 1,)]
