@@ -135,6 +135,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, health-checking only connections idle for a while (see that module).
+        DATABASES["default"]["ENGINE"] = "leeway.core.db.postgresql"
 else:
     DATABASES = {
         "default": {
@@ -145,6 +148,8 @@ else:
 # The decision hot path prepares its statements once per PostgreSQL session (leeway.core.batch). Turn it
 # off behind a transaction-pooling proxy (e.g. PgBouncer in transaction mode), where sessions are shared.
 LEEWAY_DB_PREPARE = envbool("LEEWAY_DB_PREPARE", True)
+# Seconds a connection that finished a request cleanly skips the health check (PostgreSQL; 0 = never).
+LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS", "1"))
 # How long a worker trusts a bearer token lookup (revocations reach other workers within it); 0 = off.
 LEEWAY_TOKEN_CACHE_SECONDS = envint("LEEWAY_TOKEN_CACHE_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

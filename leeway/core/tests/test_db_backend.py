@@ -1,0 +1,67 @@
+"""The PostgreSQL backend skips the health check of a connection that just finished a request cleanly."""
+
+import time
+from unittest import mock
+
+import pytest
+from django.db import connections
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def default():
+    return connections["default"]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if default().vendor != "postgresql":
+        pytest.skip("Leeway's own backend wraps PostgreSQL's")
+    assert type(default()).__module__ == "leeway.core.db.postgresql.base"
+
+
+def request_cycle():
+    """What Django does around a request: a check when it starts, its queries, a check when it ends."""
+    default().close_if_unusable_or_obsolete()  # request_started
+    with default().cursor() as cursor:
+        cursor.execute("SELECT 1")
+    default().close_if_unusable_or_obsolete()  # request_finished
+
+
+def checks(settings, idle_seconds, *, pause=0.0) -> int:
+    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = idle_seconds
+    default().ensure_connection()
+    request_cycle()
+    if pause:
+        time.sleep(pause)
+    with mock.patch.object(type(default()), "is_usable", autospec=True, return_value=True) as is_usable:
+        request_cycle()
+    return is_usable.call_count
+
+
+def test_a_connection_used_cleanly_a_moment_ago_is_not_checked_again(settings):
+    assert checks(settings, 1.0) == 0
+
+
+def test_a_connection_that_sat_idle_is_checked(settings):
+    assert checks(settings, 0.05, pause=0.1) == 1
+
+
+def test_zero_checks_before_every_request_as_django_does(settings):
+    assert checks(settings, 0) == 1
+
+
+def test_a_dropped_connection_is_replaced_after_the_idle_window(settings):
+    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = 0.05
+    default().ensure_connection()
+    pid = default().connection.info.backend_pid
+    request_cycle()
+    killer = connections.create_connection("default")
+    try:
+        with killer.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        killer.close()
+    time.sleep(0.1)
+    request_cycle()  # the health check finds the dead connection and opens a new one
+    assert default().connection.info.backend_pid != pid
