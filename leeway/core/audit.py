@@ -93,11 +93,6 @@ def audit_record(
 _JSON = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False}
 
 
-def audit_chain_create(organization_id: int) -> None:
-    """Create the organization's chain head if it has none yet."""
-    AuditChain.objects.get_or_create(organization_id=organization_id)
-
-
 # Organizations whose chain head this process has seen exist (heads are never deleted).
 _KNOWN_CHAINS: set[int] = set()
 
@@ -139,7 +134,7 @@ def audit_append_statement(
     the text `_entry_hash` hashes: the caller's part is built here with the same JSON settings),
     inserts the entry and moves the head. Put it last in the transaction's last batch: the head,
     which serialises the organization's audited writes, is then held only until the commit. No row
-    comes back if the organization has no chain yet (`audit_chain_create`, then run it again).
+    comes back if the organization has no chain yet (see `audit_chain_statement`).
     None on other databases: use `audit_record`.
     """
     connection = connections[using]

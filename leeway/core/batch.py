@@ -50,10 +50,6 @@ class Batch:
         self.statements.append((sql, list(params), rows))
         return len(self.statements) - 1
 
-    def extend(self, statements) -> None:
-        for sql, params in statements:
-            self.add(sql, params)
-
     def run(self, *, commit: bool = False) -> list[list[tuple] | None]:
         """Execute everything; the result has one entry per statement: its rows, or None.
 
@@ -147,17 +143,16 @@ def _insert_columns(connection, model) -> tuple[str, list]:
     if cached is None:
         quote = connection.ops.quote_name
         fields = [
-            (field, quote(field.column), _is_plain(field, connection))
-            for field in model._meta.local_concrete_fields
+            (field, quote(field.column), _is_plain(field)) for field in model._meta.local_concrete_fields
         ]
         cached = (quote(model._meta.db_table), fields)
         _INSERT_COLUMNS[key] = cached
     return cached
 
 
-def _is_plain(field, connection) -> bool:
+def _is_plain(field) -> bool:
     if isinstance(field, models.ForeignKey):
-        return _is_plain(field.target_field, connection)
+        return _is_plain(field.target_field)
     # Subclasses may convert (e.g. a CharField storing something else); only Django's own types qualify.
     return type(field) in _PLAIN_FIELDS and field.pre_save.__func__ is models.Field.pre_save
 

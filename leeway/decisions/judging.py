@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
-from leeway.core.batch import Batch
+from leeway.core.batch import Batch, select_columns
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import period_start
@@ -344,7 +344,6 @@ class CustomerKey:
 
 def _customer_lookup_statement(key: CustomerKey, *, lock: bool) -> tuple[str, list]:
     """The customer's row (CUSTOMER_FIELDS), locked like `_customer_lock_statement` when `lock`."""
-    from leeway.core.batch import select_columns
     from leeway.customers.models import Customer
 
     table = connection.ops.quote_name(Customer._meta.db_table)
@@ -401,8 +400,8 @@ class LockedInputs(NamedTuple):
 
     cap_usage: CapUsage | None
     budgets: list[BudgetState]
-    customer_row: tuple | None = None
-    results: list = []
+    customer_row: tuple | None
+    results: list
 
 
 def lock_inputs(

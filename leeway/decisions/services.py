@@ -130,25 +130,31 @@ def _require_policy(member: Member) -> PolicySnapshot:
     return snapshot
 
 
+def _unknown_customer() -> InvalidInput:
+    return InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+
+
 def _customer_key(member: Member, customer) -> CustomerKey:
     """A customer named by external id, checked for shape only (it is looked up while judging)."""
     if isinstance(customer, str) and customer.strip() and len(customer) <= 64 and "\x00" not in customer:
         return CustomerKey(organization_id=member.organization_id, external_id=customer.strip())
-    raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+    raise _unknown_customer()
 
 
 def _resolve_customer(member: Member, customer) -> Customer:
     if isinstance(customer, Customer):
         if customer.organization_id == member.organization_id:
             return customer
-        raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+        raise _unknown_customer()
     key = _customer_key(member, customer)
-    found = Customer.objects.filter(organization_id=key.organization_id, external_id=key.external_id).only(
-        *CUSTOMER_FIELDS
+    found = (
+        Customer.objects.filter(organization_id=key.organization_id, external_id=key.external_id)
+        .only(*CUSTOMER_FIELDS)
+        .first()
     )
-    for row in found:
-        return row
-    raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+    if found is None:
+        raise _unknown_customer()
+    return found
 
 
 def _customer_from_lookup(data: DecisionInput, locked: LockedInputs) -> DecisionInput:
@@ -156,7 +162,7 @@ def _customer_from_lookup(data: DecisionInput, locked: LockedInputs) -> Decision
     if data.customer is not None:
         return data
     if locked.customer_row is None:
-        raise InvalidInput(_("Unknown customer."), code="unknown_customer", field="customer")
+        raise _unknown_customer()
     customer = instance_from_row(Customer, CUSTOMER_FIELDS, locked.customer_row)
     return dataclasses.replace(data, customer=customer)
 

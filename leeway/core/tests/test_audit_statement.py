@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from leeway.core.audit import audit_append_statement, audit_chain_create, audit_record, audit_verify
+from leeway.core.audit import audit_append_statement, audit_chain_statement, audit_record, audit_verify
 from leeway.core.batch import Batch
 from leeway.core.models import AuditChain, AuditEntry
 
@@ -14,6 +14,13 @@ pytestmark = pytest.mark.postgres
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("the statement computes the hash in PostgreSQL")
+
+
+def audit_chain_create(organization_id):
+    """The chain head, created as the decision hot path creates it."""
+    batch = Batch()
+    batch.add(*audit_chain_statement(organization_id))
+    batch.run()
 
 
 def append(organization_id, **fields):
