@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone
 
+from leeway.core.batch import with_parts
 from leeway.core.models import AuditChain, AuditEntry
 
 
@@ -118,7 +119,7 @@ def audit_chain_known(organization_id: int) -> None:
     _KNOWN_CHAINS.add(organization_id)
 
 
-def audit_append_statement(
+def audit_append_parts(
     *,
     organization_id: int,
     action: str,
@@ -126,16 +127,19 @@ def audit_append_statement(
     object_id,
     actor_id: int | None = None,
     data: dict | None = None,
+    after: str | None = None,
     using: str = "default",
-) -> tuple[str, list] | None:
-    """On PostgreSQL, one statement appending what `audit_record` would: it returns the new entry's seq.
+) -> list[tuple[str, str, list]] | None:
+    """On PostgreSQL, the parts of one statement (`with_parts`) appending what `audit_record` would.
 
-    It locks the chain head, takes the time, computes the hash in the database (sha256 of exactly
-    the text `_entry_hash` hashes: the caller's part is built here with the same JSON settings),
-    inserts the entry and moves the head. Put it last in the transaction's last batch: the head,
-    which serialises the organization's audited writes, is then held only until the commit. No row
-    comes back if the organization has no chain yet (see `audit_chain_statement`).
-    None on other databases: use `audit_record`.
+    They lock the chain head (`head`), take the time, compute the hash in the database (sha256 of
+    exactly the text `_entry_hash` hashes: the caller's part is built here with the same JSON
+    settings), move the head (`moved`) and insert the entry (`entry`, RETURNING its seq). `after`
+    names a part (one row) that must run before the head is locked: locks are then always taken in
+    the same order (a budget charge's counters, then the chain head). Put the append last in the
+    transaction's last batch: the head, which serialises the organization's audited writes, is then
+    held only until the commit. No row comes back if the organization has no chain yet (see
+    `audit_chain_statement`). None on other databases: use `audit_record`.
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
@@ -148,16 +152,22 @@ def audit_append_statement(
     quote = connection.ops.quote_name
     chain, entry = quote(AuditChain._meta.db_table), quote(AuditEntry._meta.db_table)
     iso_utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""  # isoformat(timespec="microseconds") in UTC
-    sql = (
-        "WITH head AS ("
+    waits = f" AND EXISTS (SELECT FROM {after})" if after else ""
+    head = (
         "SELECT id, last_seq + 1 AS seq, last_hash AS prev_hash, clock_timestamp() AS created_at "
-        f"FROM {chain} WHERE organization_id = %s FOR UPDATE), "
-        "hashed AS (SELECT id, seq, prev_hash, created_at, encode(sha256(convert_to("
+        f"FROM {chain} WHERE organization_id = %s{waits} FOR UPDATE"
+    )
+    hashed = (
+        "SELECT id, seq, prev_hash, created_at, encode(sha256(convert_to("
         "%s || seq::text || ',' "
         f"|| to_json(to_char(created_at AT TIME ZONE 'UTC', {iso_utc}))::text "
-        "|| %s || to_json(prev_hash)::text || ']', 'UTF8')), 'hex') AS hash FROM head), "
-        f"moved AS (UPDATE {chain} SET last_seq = hashed.seq, last_hash = hashed.hash FROM hashed "
-        f"WHERE {chain}.id = hashed.id) "
+        "|| %s || to_json(prev_hash)::text || ']', 'UTF8')), 'hex') AS hash FROM head"
+    )
+    moved = (
+        f"UPDATE {chain} SET last_seq = hashed.seq, last_hash = hashed.hash FROM hashed "
+        f"WHERE {chain}.id = hashed.id"
+    )
+    inserted_entry = (
         f"INSERT INTO {entry} (organization_id, seq, created_at, actor_id, action, object_type, object_id, "
         "data, prev_hash, hash) "
         # Typed, so a prepared statement knows each parameter's type (an INSERT … SELECT cannot infer it).
@@ -166,18 +176,20 @@ def audit_append_statement(
         "RETURNING seq"
     )
     stored_data = AuditEntry._meta.get_field("data").get_db_prep_save(data, connection=connection)
-    params = [
-        organization_id,
-        before_seq,
-        after_time,
-        organization_id,
-        actor_id,
-        action,
-        object_type,
-        str(object_id),
-        stored_data,
+    entry_params = [organization_id, actor_id, action, object_type, str(object_id), stored_data]
+    return [
+        ("head", head, [organization_id]),
+        ("hashed", hashed, [before_seq, after_time]),
+        ("moved", moved, []),
+        ("entry", inserted_entry, entry_params),
     ]
-    return sql, params
+
+
+def audit_append_statement(**fields) -> tuple[str, list] | None:
+    """`audit_append_parts` as a statement of its own: it returns the new entry's seq (no row without a
+    chain head). None on other databases: use `audit_record`."""
+    parts = audit_append_parts(**fields)
+    return None if parts is None else with_parts(parts, "SELECT seq FROM entry")
 
 
 @dataclass(frozen=True)

@@ -15,5 +15,10 @@ def outbox_emit(
     if batch is None:
         event.save(force_insert=True)
     else:
-        batch.add(*insert_statement(event, returning_pk=False))
+        batch.add(*outbox_statement(event))
     return event
+
+
+def outbox_statement(event: OutboxEvent) -> tuple[str, list]:
+    """The INSERT recording `event` (no RETURNING), to send with other statements or as a part of one."""
+    return insert_statement(event, returning_pk=False)

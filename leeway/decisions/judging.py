@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
-from leeway.core.batch import Batch, select_columns
+from leeway.core.batch import Batch, select_columns, with_parts
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import period_start
@@ -516,34 +516,45 @@ def charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, l
 BUDGET_FILLED_UP_SQLSTATE = "LW001"
 
 
-def guarded_charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
+def guarded_charge_parts(states: list[BudgetState], amount: Decimal) -> list[tuple[str, str, list]] | None:
     """PostgreSQL: the charge of `charge_statement`, refused in the database unless every counter fits.
 
-    Each counter is charged only if its new total stays within its cap; if any does not, the
-    statement raises (SQLSTATE BUDGET_FILLED_UP_SQLSTATE), which aborts the transaction. So the
+    Each counter is charged only if its new total stays within its cap; if any does not, the part
+    named `guard` raises (SQLSTATE BUDGET_FILLED_UP_SQLSTATE), which aborts the transaction. So the
     charge can travel in the same round trip as the decision's writes and COMMIT, after a judgement
     made on counters read without their locks: the counters are then held only while that one batch
     runs, instead of from the charge, back to Python and through another round trip to the commit.
+    Parts of one statement (`with_parts`): `charged` locks the counters in id order and charges
+    them, `guard` (one row: how many were charged) checks that all of them were. A part that must
+    run after the charge reads from `guard`.
     """
     ids = [state.counter_id for state in states if state.counter_id is not None]
     if not ids or amount <= 0:
         return None
     table = _counter_table()
     caps = ", ".join(["(CAST(%s AS bigint), CAST(%s AS numeric))"] * len(ids))
-    sql = (
-        f"WITH charged AS (UPDATE {table} SET spent = {table}.spent + CAST(%s AS NUMERIC) "
+    charged = (
+        f"UPDATE {table} SET spent = {table}.spent + CAST(%s AS NUMERIC) "
         f"FROM (SELECT {table}.id, caps.cap FROM {table} JOIN (VALUES {caps}) AS caps (id, cap) "
         f"ON caps.id = {table}.id ORDER BY {table}.id FOR UPDATE OF {table}) AS locked "
         f"WHERE {table}.id = locked.id AND {table}.spent + CAST(%s AS NUMERIC) <= locked.cap "
-        f"RETURNING {table}.id) "
-        "SELECT leeway_budget_guard(CAST(COUNT(*) AS integer), CAST(%s AS integer)) FROM charged"
+        f"RETURNING {table}.id"
     )
     params = [str(amount)]
     for state in states:
         if state.counter_id is not None:
             params += [state.counter_id, str(state.target.cap)]
-    params += [str(amount), len(ids)]
-    return sql, params
+    params.append(str(amount))
+    guard = (
+        "SELECT leeway_budget_guard(CAST(COUNT(*) AS integer), CAST(%s AS integer)) AS charged FROM charged"
+    )
+    return [("charged", charged, params), ("guard", guard, [len(ids)])]
+
+
+def guarded_charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
+    """`guarded_charge_parts` as a statement of its own: it returns how many counters it charged."""
+    parts = guarded_charge_parts(states, amount)
+    return None if parts is None else with_parts(parts, "SELECT charged FROM guard")
 
 
 def is_budget_filled_up(error: BaseException) -> bool:

@@ -18,11 +18,12 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import audit_append_statement, audit_chain_known, audit_chain_statement, audit_record
-from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row
+from leeway.core.audit import audit_append_parts, audit_chain_known, audit_chain_statement, audit_record
+from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, with_parts
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from leeway.core.models import OutboxEvent
 from leeway.core.money import parse_amount
-from leeway.core.outbox import outbox_emit
+from leeway.core.outbox import outbox_emit, outbox_statement
 from leeway.customers.models import Customer
 from leeway.decisions.judging import (
     CUSTOMER_FIELDS,
@@ -38,7 +39,7 @@ from leeway.decisions.judging import (
     charged_states,
     department_id_for,
     evaluate,
-    guarded_charge_statement,
+    guarded_charge_parts,
     is_budget_filled_up,
     lock_budgets,
     lock_inputs,
@@ -501,7 +502,7 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
         charge = guarded = None
         if approved and connection.vendor == "postgresql":
             # Charged in the last batch, refused by the database if a budget filled up (see below).
-            guarded = guarded_charge_statement(judgement.budgets, data.base_amount)
+            guarded = guarded_charge_parts(judgement.budgets, data.base_amount)
         elif approved:
             charge = charge_statement(judgement.budgets, data.base_amount)
         if charge is not None:
@@ -554,10 +555,15 @@ def _write(
     member: Member,
     data: DecisionInput,
     idempotency: Idempotency | None,
-    charge: tuple[str, list] | None = None,
+    charge: list[tuple[str, str, list]] | None = None,
 ) -> None:
-    """Charge (`charge`, a guarded statement), insert the decision, its outbox event, stored answer
-    and audit entry, and commit: one batch."""
+    """Charge (`charge`, the parts of a guarded charge), insert the decision, its outbox event, stored
+    answer and audit entry, and commit.
+
+    On PostgreSQL all of it is one statement (`with_parts`) sent with the COMMIT: one round trip,
+    and one statement for the database to bind and run instead of five. Elsewhere the inserts and
+    `audit_record` run one by one (there is no charge: it ran in a step of its own).
+    """
     organization_id = decision.organization_id
     snapshot = data.snapshot
     action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
@@ -580,16 +586,10 @@ def _write(
             "reasons": decision.reasons,
         },
     }
-    writes = Batch()
-    if charge is not None:
-        writes.add(*charge)
-    decision_at = writes.add(*insert_statement(decision), rows=True)
-    outbox_emit(
-        organization_id=organization_id,
-        topic=action,
-        payload=_event_payload(decision, snapshot.number),
-        batch=writes,
+    event = OutboxEvent(
+        organization_id=organization_id, topic=action, payload=_event_payload(decision, snapshot.number)
     )
+    record = None
     if idempotency is not None:
         decision.response_body = response_text(decision_payload(decision))
         record = IdempotencyRecord(
@@ -600,27 +600,30 @@ def _write(
             response_status=201,
             response_body=decision.response_body,
         )
-        # The decision's id is not known before this batch runs: the database looks it up.
-        table = connection.ops.quote_name(Decision._meta.db_table)
-        public_id = Decision._meta.get_field("public_id").get_db_prep_save(decision.public_id, connection)
-        writes.add(
-            *insert_statement(
-                record,
-                returning_pk=False,
-                expressions={"decision_id": (f"(SELECT id FROM {table} WHERE public_id = %s)", [public_id])},
-            )
-        )
-    append = audit_append_statement(**audit)
-    audit_at = writes.add(*append, rows=True) if append is not None else None
-    # The COMMIT rides along (PostgreSQL): the first batch made sure the chain head exists.
-    results = writes.run(commit=append is not None)
-    inserted(decision, results[decision_at][0][0])
-    if append is None:
+    append = audit_append_parts(**audit, after="guard" if charge else None)
+    if append is None:  # not PostgreSQL: the ORM, one statement each
+        decision.save(force_insert=True)
+        event.save(force_insert=True)
+        if record is not None:
+            record.decision = decision
+            record.save(force_insert=True)
         audit_record(**audit)
-    elif results[audit_at]:
-        audit_chain_known(organization_id)
-    else:  # cannot happen: the head was created in this transaction's first batch if it was missing
+        return
+    parts = [*(charge or ()), ("decision", *insert_statement(decision))]
+    parts.append(("event", *outbox_statement(event)))
+    if record is not None:
+        # The decision's id is not known before the statement runs: the part that inserted it says.
+        expressions = {"decision_id": ("(SELECT id FROM decision)", [])}
+        parts.append(("answer", *insert_statement(record, returning_pk=False, expressions=expressions)))
+    parts += append
+    writes = Batch()
+    # The COMMIT rides along: the first batch made sure the chain head exists.
+    writes.add(*with_parts(parts, "SELECT (SELECT id FROM decision), (SELECT seq FROM entry)"), rows=True)
+    decision_id, seq = writes.run(commit=True)[0][0]
+    inserted(decision, decision_id)
+    if seq is None:  # cannot happen: the head was created in this transaction's first batch if it was missing
         raise RuntimeError(f"organization {organization_id} has no audit chain head")
+    audit_chain_known(organization_id)
 
 
 def response_text(payload: dict) -> str:

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.db import connection
 
-from leeway.core.batch import Batch, insert_statement, inserted
+from leeway.core.batch import Batch, insert_statement, inserted, native_placeholders, with_parts
 from leeway.core.models import AuditChain, OutboxEvent
 from leeway.decisions.models import DecisionStatus
 
@@ -47,3 +47,38 @@ def test_rows_inserted_by_hand_read_back_as_the_orm_saved_them(aurora):
         0,
     )
     assert stored.created_at is not None and stored.delivered_at is None
+
+
+def test_placeholders_become_postgresqls_own_in_order():
+    sql = "SELECT %s, '100%%', %s FROM t WHERE a = %s"
+    assert native_placeholders(sql) == "SELECT $1, '100%', $2 FROM t WHERE a = $3"
+    assert native_placeholders(sql) is native_placeholders(sql), "converted once"
+    with pytest.raises(ValueError):
+        native_placeholders("SELECT %(name)s")
+
+
+def test_parts_make_one_statement_with_their_parameters_in_order():
+    sql, params = with_parts(
+        [("a", "SELECT %s AS x", [1]), ("b", "SELECT x + %s AS y FROM a", [2])], "SELECT y, %s FROM b", [3]
+    )
+    assert sql == "WITH a AS (SELECT %s AS x), b AS (SELECT x + %s AS y FROM a) SELECT y, %s FROM b"
+    assert params == [1, 2, 3]
+    with pytest.raises(ValueError):
+        with_parts([("a", "SELECT 1", []), ("a", "SELECT 2", [])], "SELECT 1")
+
+
+def test_a_statement_of_parts_runs_every_part_once(aurora):
+    """Data-modifying parts run whether or not the body reads them; a later part reads an earlier one."""
+    first = OutboxEvent(organization_id=aurora.pk, topic="first", payload={})
+    second = OutboxEvent(organization_id=aurora.pk, topic="second", payload={})
+    sql, params = with_parts(
+        [("one", *insert_statement(first)), ("two", *insert_statement(second, returning_pk=False))],
+        "SELECT (SELECT id FROM one)",
+    )
+    if connection.vendor != "postgresql":
+        pytest.skip("data-modifying WITH is PostgreSQL's")
+    batch = Batch()
+    batch.add(sql, params, rows=True)
+    [[(first_id,)]] = batch.run()
+    assert list(OutboxEvent.objects.order_by("id").values_list("topic", flat=True)) == ["first", "second"]
+    assert OutboxEvent.objects.get(pk=first_id).topic == "first"
