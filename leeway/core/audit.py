@@ -144,11 +144,13 @@ def audit_append_parts(
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
-    data = _canonical(data or {})
+    # The data's canonical JSON text, encoded once: hashed, and stored as the entry's jsonb (which
+    # `audit_verify` reads back and hashes again: `_canonical` then `_entry_hash` give this text).
+    data_text = json.dumps(data or {}, cls=DjangoJSONEncoder, **_JSON)
     # _entry_hash hashes [organization, seq, created_at, actor, action, type, id, data, prev_hash].
     before_seq = "[" + json.dumps(organization_id, **_JSON) + ","
-    caller_part = (actor_id, action, object_type, str(object_id), data)
-    after_time = "," + ",".join(json.dumps(value, **_JSON) for value in caller_part) + ","
+    caller_part = (actor_id, action, object_type, str(object_id))
+    after_time = "," + ",".join(json.dumps(value, **_JSON) for value in caller_part) + "," + data_text + ","
     quote = connection.ops.quote_name
     chain, entry = quote(AuditChain._meta.db_table), quote(AuditEntry._meta.db_table)
     iso_utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""  # isoformat(timespec="microseconds") in UTC
@@ -175,8 +177,7 @@ def audit_append_parts(
         "CAST(%s AS varchar), CAST(%s AS varchar), CAST(%s AS jsonb), prev_hash, hash FROM hashed "
         "RETURNING seq"
     )
-    stored_data = AuditEntry._meta.get_field("data").get_db_prep_save(data, connection=connection)
-    entry_params = [organization_id, actor_id, action, object_type, str(object_id), stored_data]
+    entry_params = [organization_id, actor_id, action, object_type, str(object_id), data_text]
     return [
         ("head", head, [organization_id]),
         ("hashed", hashed, [before_seq, after_time]),

@@ -68,3 +68,28 @@ def test_editing_an_entry_written_by_the_statement_breaks_the_chain(aurora):
     AuditEntry.objects.filter(seq=1).update(data={"amount": "99.00"})
     problems = audit_verify()
     assert len(problems) == 1 and problems[0].seq == 1
+
+
+def test_data_the_encoder_converts_is_stored_and_hashed_as_audit_record_would(aurora):
+    """Decimals, dates, UUIDs and tuples become JSON text once: stored as such and verifiable."""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    audit_chain_create(aurora.pk)
+    data = {
+        "amount": Decimal("25.00"),
+        "on": datetime.date(2026, 11, 22),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "pair": ("a", 1),
+    }
+    append(aurora.pk, action="x.created", object_type="x", object_id=1, data=data)
+    stored = AuditEntry.objects.get(organization=aurora, seq=1).data
+    assert stored == {
+        "amount": "25.00",
+        "on": "2026-11-22",
+        "id": "12345678-1234-5678-1234-567812345678",
+        "pair": ["a", 1],
+    }
+    audit_record(organization_id=aurora.pk, action="x.changed", object_type="x", object_id=1, data=data)
+    assert audit_verify() == []
