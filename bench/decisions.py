@@ -11,7 +11,7 @@ What it does, in order:
 1. Drops and recreates the database (`--database`, default leeway_bench), runs `leeway migrate` and
    `leeway demo-data`, then loads a benchmark policy in `aurora` through the services: 200 agents across
    the demo teams (60 % starter, 30 % experienced, 10 % senior) with API tokens (`token_create`), budgets
-   large enough that most decisions are green or amber (agent 5,000/day and 100,000/month, roomy hard caps),
+   large enough that most decisions are green or amber (agent 10,000/day and 200,000/month, roomy hard caps),
    republished with `policy_publish`, and 10,000 customers (bulk).
 2. Starts `leeway serve --workers N --no-collectstatic --no-access-log` (`--access-log` keeps the log;
    `--server gunicorn` runs gunicorn directly with the same settings) and waits for /healthz.
@@ -67,12 +67,12 @@ BUSY_SHARE = 0.10
 HOT_CUSTOMERS = 20  # they get HOT_SHARE of the requests and reach per-customer caps
 HOT_SHARE = 0.10
 TIER_MIX = [("starter", 0.6), ("experienced", 0.3), ("senior", 0.1)]
-# (scope, period, cap): sized for a whole default run (~25,000 decisions, ~25 USD each): the busy agents
-# (10 % of requests for 5 of them, ~11,000 USD each) reach their daily budget half-way, the others
-# (~2,700 USD each) do not; hard caps are roomy. Red then stays a minority (caps, stretch, busy agents).
+# (scope, period, cap): sized for a whole default run (~45,000 decisions, ~25 USD each): the busy agents
+# (10 % of requests for 5 of them, ~22,000 USD each) reach their daily budget half-way, the others
+# (~5,200 USD each) do not; hard caps are roomy. Red then stays a minority (caps, stretch, busy agents).
 BENCH_BUDGETS = {
-    ("agent", "day"): "5000.00",
-    ("agent", "month"): "100000.00",
+    ("agent", "day"): "10000.00",
+    ("agent", "month"): "200000.00",
     ("team", "day"): "500000.00",
     ("department", "month"): "5000000.00",
     ("organization", "month"): "50000000.00",
