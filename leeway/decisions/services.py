@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+import orjson
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -627,8 +628,8 @@ def _write(
 
 
 def response_text(payload: dict) -> str:
-    """The JSON text of an answer, as stored for replays and sent the first time."""
-    return json.dumps(payload, ensure_ascii=False)
+    """The JSON text of an answer, as stored for replays and sent the first time (compact UTF-8)."""
+    return orjson.dumps(payload).decode()
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The PostgreSQL backend skips the health check of a connection that just finished a request cleanly."""
 
+import datetime
 import time
 from unittest import mock
 
@@ -65,3 +66,12 @@ def test_a_dropped_connection_is_replaced_after_the_idle_window(settings):
     time.sleep(0.1)
     request_cycle()  # the health check finds the dead connection and opens a new one
     assert default().connection.info.backend_pid != pid
+
+
+def test_json_is_encoded_with_orjson_and_what_it_refuses_goes_through_json_dumps():
+    from leeway.core.db.postgresql.base import json_text
+
+    assert json_text({"a": [1, "ü"], 2: None}) == '{"a":[1,"ü"],"2":null}'.encode()
+    assert json_text({"big": 2**70}) == '{"big": 1180591620717411303424}'
+    with pytest.raises(TypeError):  # as Django's JSONField refuses without an encoder
+        json_text({"when": datetime.date(2026, 11, 22)})

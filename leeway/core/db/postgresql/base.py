@@ -1,4 +1,4 @@
-"""Django's PostgreSQL backend, health-checking only connections that sat idle.
+"""Django's PostgreSQL backend, health-checking only connections that sat idle, encoding JSON with orjson.
 
 CONN_HEALTH_CHECKS makes Django send `SELECT 1` before the first query of every request, so that a
 connection the server dropped (a restart, an idle timeout) is replaced instead of failing the
@@ -8,15 +8,44 @@ connection finished its last request cleanly less than `LEEWAY_DB_HEALTH_CHECK_I
 (default 1; 0 checks every request, as Django does). What a busy worker risks is the rare request
 that meets a server that went away in that second: it fails like any other database error, and the
 connection is replaced at its end.
+
+JSONField values without a custom encoder are encoded with orjson instead of `json.dumps`: the
+decision hot path writes three JSON documents (its reasons, the outbox event, the stored answer),
+and the standard library's encoder was about 5 % of a decision's CPU. PostgreSQL stores jsonb in
+its own form, so only the speed differs; a value orjson refuses (an integer beyond 64 bits, say)
+goes through `json.dumps` as before.
 """
 
+import json
 import time
 
+import orjson
 from django.conf import settings
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
+from psycopg.types.json import Jsonb
+
+# Dates and dataclasses go to json.dumps, which refuses them, as Django would without an encoder.
+_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def json_text(value) -> bytes | str:
+    """`value` as JSON text: orjson's when it can, else `json.dumps` (which raises as Django would)."""
+    try:
+        return orjson.dumps(value, option=_OPTIONS)
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(value)
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def adapt_json_value(self, value, encoder):
+        if encoder is None:
+            return Jsonb(value, dumps=json_text)
+        return super().adapt_json_value(value, encoder)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.clean_at = None  # time.monotonic() when the connection last finished a request cleanly
