@@ -59,15 +59,18 @@ def _fresh_caches():
     from django.core.cache import cache
 
     from leeway.core import audit
+    from leeway.core.nearcache import near_forget_all
     from leeway.people.services import forget_tokens
     from leeway.policy import snapshot
 
     cache.clear()
+    near_forget_all()
     snapshot._PARSED.clear()
     forget_tokens()
     audit._KNOWN_CHAINS.clear()
     yield
     cache.clear()
+    near_forget_all()
     snapshot._PARSED.clear()
     forget_tokens()
     audit._KNOWN_CHAINS.clear()

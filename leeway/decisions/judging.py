@@ -14,13 +14,13 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from leeway.core.batch import Batch, select_columns, with_parts
+from leeway.core.nearcache import near_get, near_set
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import period_start
@@ -629,12 +629,12 @@ def department_id_for(member) -> int | None:
     if not member.team_id:
         return member.department_id
     key = TEAM_DEPARTMENT_KEY.format(team_id=member.team_id)
-    department_id = cache.get(key)
+    department_id = near_get(key)
     if department_id is None:
         from leeway.people.models import Team
 
         department_id = Team.objects.values_list("department_id", flat=True).filter(pk=member.team_id).first()
-        cache.set(key, department_id, 300)
+        near_set(key, department_id, 300)
     return department_id
 
 

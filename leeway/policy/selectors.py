@@ -8,13 +8,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
 from leeway.core.money import quantize
+from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.people.models import Member, Organization
 from leeway.policy.models import BudgetCounter, BudgetPeriod, BudgetScope, ExchangeRate, GestureCategory
 from leeway.policy.snapshot import PolicySnapshot, current_policy
@@ -130,20 +130,20 @@ def gestures_for(member: Member, language: str, *, snapshot: PolicySnapshot | No
 
 def forget_rates(organization_id: int) -> None:
     """Drop the cached rates; the services call it when a rate changes."""
-    cache.delete(RATES_KEY.format(organization_id=organization_id))
+    near_delete(RATES_KEY.format(organization_id=organization_id))
 
 
 def exchange_rates(organization_id: int) -> tuple[str, dict[str, Decimal]]:
     """(base currency, {currency: rate}) for an organization, from the cache when possible."""
     key = RATES_KEY.format(organization_id=organization_id)
-    cached = cache.get(key)
+    cached = near_get(key)
     if cached is None:
         base = Organization.objects.filter(pk=organization_id).values_list("base_currency", flat=True).first()
         rates = dict(
             ExchangeRate.objects.filter(organization_id=organization_id).values_list("currency", "rate")
         )
         cached = (base, rates)
-        cache.set(key, cached, RATES_TTL_SECONDS)
+        near_set(key, cached, RATES_TTL_SECONDS)
     return cached
 
 

@@ -9,8 +9,7 @@ the hot path costs one cached lookup, not a dozen queries.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
-
+from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.people.models import AuthorityTier, Organization
 
 
@@ -213,17 +212,17 @@ def current_policy(organization_id: int) -> PolicySnapshot | None:
     from leeway.policy.models import PolicyVersion
 
     key = CURRENT_KEY.format(organization_id=organization_id)
-    version_id = cache.get(key)
+    version_id = near_get(key)
     if version_id is not None and version_id in _PARSED:
         return _PARSED[version_id]
     version = PolicyVersion.objects.filter(organization_id=organization_id).order_by("-number").first()
     if version is None:
         return None
     # Publishing deletes the key; the TTL bounds staleness across processes using a local cache.
-    cache.set(key, version.pk, CURRENT_TTL_SECONDS)
+    near_set(key, version.pk, CURRENT_TTL_SECONDS)
     return snapshot_for_version(version)
 
 
 def forget_current_policy(organization_id: int) -> None:
     """Call after publishing so the next decision sees the new version."""
-    cache.delete(CURRENT_KEY.format(organization_id=organization_id))
+    near_delete(CURRENT_KEY.format(organization_id=organization_id))
