@@ -20,7 +20,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from leeway.core.batch import Batch, select_columns, with_parts
-from leeway.core.nearcache import near_get, near_set
+from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import period_start
@@ -636,6 +636,16 @@ def department_id_for(member) -> int | None:
         department_id = Team.objects.values_list("department_id", flat=True).filter(pk=member.team_id).first()
         near_set(key, department_id, 300)
     return department_id
+
+
+def forget_team_department(sender=None, instance=None, **kwargs) -> None:
+    """Signal receiver: a team moved to another department (or went away); judge with its new one.
+
+    The process that saved the team sees the change at once, others within a second with a shared
+    cache (`REDIS_URL`), else within the 300 s the value is cached for.
+    """
+    if instance is not None and instance.pk is not None:
+        near_delete(TEAM_DEPARTMENT_KEY.format(team_id=instance.pk))
 
 
 # ---------------------------------------------------------------------------

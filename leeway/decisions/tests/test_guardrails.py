@@ -155,3 +155,18 @@ def test_the_audit_chain_stays_intact_and_every_event_is_written(world):
 def test_nothing_records_a_cost_against_an_agent():
     field_names = {field.name for field in Decision._meta.get_fields()}
     assert not any("cost" in name or "charge" in name or "liab" in name for name in field_names)
+
+
+def test_a_team_moved_to_another_department_charges_its_new_departments_budget(world):
+    """The team → department lookup is cached; moving the team forgets it at once."""
+    from leeway.decisions.judging import department_id_for
+
+    team = world.agent.team
+    first = department_id_for(world.agent)
+    other = world.other_lead.team.department
+    assert first != other.pk
+    team.department = other
+    team.save()
+    world.agent.refresh_from_db()
+    assert department_id_for(world.agent) == other.pk
+    assert give(world, "25.00").department_id == other.pk
