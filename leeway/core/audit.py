@@ -14,7 +14,6 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone
 
-from leeway.core.batch import with_parts
 from leeway.core.models import AuditChain, AuditEntry
 
 
@@ -101,7 +100,7 @@ _KNOWN_CHAINS: set[int] = set()
 def audit_chain_statement(organization_id: int, *, using: str = "default") -> tuple[str, list] | None:
     """The INSERT … ON CONFLICT DO NOTHING creating the chain head, or None if this process saw it exist.
 
-    Put it in the transaction's first batch, before `audit_append_statement`: the append then always
+    Put it in the transaction's first batch, before `audit_append_parts`: the append then always
     finds its head, so the last batch can carry the COMMIT too. Call `audit_chain_known` once the
     statement has run in a committed transaction (or the append returned its row).
     """
@@ -184,13 +183,6 @@ def audit_append_parts(
         ("moved", moved, []),
         ("entry", inserted_entry, entry_params),
     ]
-
-
-def audit_append_statement(**fields) -> tuple[str, list] | None:
-    """`audit_append_parts` as a statement of its own: it returns the new entry's seq (no row without a
-    chain head). None on other databases: use `audit_record`."""
-    parts = audit_append_parts(**fields)
-    return None if parts is None else with_parts(parts, "SELECT seq FROM entry")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,13 @@
 """The outbox: events written with the change that caused them, delivered later."""
 
-from leeway.core.batch import Batch, insert_statement
+from leeway.core.batch import insert_statement
 from leeway.core.models import OutboxEvent
 
 
-def outbox_emit(
-    *, organization_id: int, topic: str, payload: dict, batch: Batch | None = None
-) -> OutboxEvent:
-    """Record an outbound event; call inside the write's transaction so both commit or neither.
-
-    With `batch`, the INSERT is queued in the caller's batch (sent with its other statements) instead.
-    """
+def outbox_emit(*, organization_id: int, topic: str, payload: dict) -> OutboxEvent:
+    """Record an outbound event; call inside the write's transaction so both commit or neither."""
     event = OutboxEvent(organization_id=organization_id, topic=topic, payload=payload)
-    if batch is None:
-        event.save(force_insert=True)
-    else:
-        batch.add(*outbox_statement(event))
+    event.save(force_insert=True)
     return event
 
 

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
-from leeway.core.batch import Batch, select_columns, with_parts
+from leeway.core.batch import Batch, select_columns
 from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.policy.models import BudgetCounter
@@ -549,12 +549,6 @@ def guarded_charge_parts(states: list[BudgetState], amount: Decimal) -> list[tup
         "SELECT leeway_budget_guard(CAST(COUNT(*) AS integer), CAST(%s AS integer)) AS charged FROM charged"
     )
     return [("charged", charged, params), ("guard", guard, [len(ids)])]
-
-
-def guarded_charge_statement(states: list[BudgetState], amount: Decimal) -> tuple[str, list] | None:
-    """`guarded_charge_parts` as a statement of its own: it returns how many counters it charged."""
-    parts = guarded_charge_parts(states, amount)
-    return None if parts is None else with_parts(parts, "SELECT charged FROM guard")
 
 
 def is_budget_filled_up(error: BaseException) -> bool:

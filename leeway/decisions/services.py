@@ -462,10 +462,10 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
        their locks: every decision charges the organization's counters, so holding them from the
        first read to the commit would serialise everything.
     2. Judge, and render everything the decision writes (its reasons, outbox event, stored answer,
-       audit entry) in Python. Then one batch: if approved, charge the budget set (its counters
-       locked in id order) with a statement the database refuses unless every counter still fits
-       (`guarded_charge_statement`); insert the decision, its outbox event and the stored answer;
-       append the audit entry (`audit_append_statement`); COMMIT. If a budget filled up since it was
+       audit entry) in Python. Then one statement and the COMMIT (`_write`): if approved, charge the
+       budget set (its counters locked in id order), refused by the database unless every counter
+       still fits (`guarded_charge_parts`); insert the decision, its outbox event and the stored
+       answer; append the audit entry (`audit_append_parts`). If a budget filled up since it was
        read, all of it rolls back and the decision is judged again with the counters locked from the
        start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read stays
        red, and a zone judged on it stays right as long as every budget still fits.

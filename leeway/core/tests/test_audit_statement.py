@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from leeway.core.audit import audit_append_statement, audit_chain_statement, audit_record, audit_verify
-from leeway.core.batch import Batch
+from leeway.core.audit import audit_append_parts, audit_chain_statement, audit_record, audit_verify
+from leeway.core.batch import Batch, with_parts
 from leeway.core.models import AuditChain, AuditEntry
 
 pytestmark = pytest.mark.postgres
@@ -24,7 +24,9 @@ def audit_chain_create(organization_id):
 
 
 def append(organization_id, **fields):
-    statement = audit_append_statement(organization_id=organization_id, **fields)
+    statement = with_parts(
+        audit_append_parts(organization_id=organization_id, **fields), "SELECT seq FROM entry"
+    )
     batch = Batch()
     batch.add(*statement, rows=True)
     return batch.run()[0]

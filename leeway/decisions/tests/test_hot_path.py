@@ -245,7 +245,11 @@ def test_a_commit_that_fails_leaves_nothing_behind(committing_world):
 def test_the_guarded_charge_is_refused_whole_when_one_counter_does_not_fit(world):
     if connection.vendor != "postgresql":
         pytest.skip("the guard is a PostgreSQL function")
-    from leeway.decisions.judging import BudgetState, guarded_charge_statement, is_budget_filled_up
+    from leeway.core.batch import with_parts
+    from leeway.decisions.judging import BudgetState, guarded_charge_parts, is_budget_filled_up
+
+    def guarded_charge_statement(states, amount):
+        return with_parts(guarded_charge_parts(states, amount), "SELECT charged FROM guard")
 
     give(world, "10.00")  # the counters exist
     counters = list(BudgetCounter.objects.order_by("id"))
