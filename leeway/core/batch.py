@@ -23,6 +23,10 @@ import time
 
 from django.conf import settings
 from django.db import connections, models
+from django.db.models import signals
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
 
 try:  # psycopg 3 is the project's driver
     import psycopg
@@ -41,14 +45,18 @@ class Batch:
 
     def __init__(self, using: str = "default"):
         self.using = using
-        self.statements: list[tuple[str, list, bool]] = []
+        self.statements: list[tuple[str, list, bool, bool]] = []
 
     def __len__(self) -> int:
         return len(self.statements)
 
-    def add(self, sql: str, params=(), *, rows: bool = False) -> int:
-        """Queue one statement (`%s` placeholders); with `rows`, `run()` returns its rows."""
-        self.statements.append((sql, list(params), rows))
+    def add(self, sql: str, params=(), *, rows: bool = False, single: bool = False) -> int:
+        """Queue one statement (`%s` placeholders); with `rows`, `run()` returns its rows.
+
+        `single` marks a SELECT of at most one row (its rows are returned): on PostgreSQL, consecutive
+        single SELECTs are sent as one statement (`side_by_side`), each still getting its own result.
+        """
+        self.statements.append((sql, list(params), rows or single, single))
         return len(self.statements) - 1
 
     def run(self, *, commit: bool = False) -> list[list[tuple] | None]:
@@ -62,44 +70,108 @@ class Batch:
         connection = connections[self.using]
         if not self.statements:
             return []
-        # Django's cursor opens (or health-checks) the connection and refuses a broken transaction.
-        with connection.cursor() as cursor:
-            if connection.vendor != "postgresql" or psycopg is None:
+        if connection.vendor != "postgresql" or psycopg is None:
+            with connection.cursor() as cursor:
                 results = []
-                for sql, params, rows in self.statements:
+                for sql, params, rows, _single in self.statements:
                     cursor.execute(sql, params)
                     results.append(cursor.fetchall() if rows else None)
                 return results
-            raw = cursor.cursor.connection
+        # What Django does before its cursor runs a statement: health-check (or open) the connection,
+        # check the thread, refuse a transaction that already failed. Its cursor itself is not needed.
+        connection.close_if_health_check_failed()
+        connection.ensure_connection()
+        connection.validate_thread_sharing()
+        connection.validate_no_broken_transaction()
+        raw = connection.connection
         if raw.prepare_threshold is None and getattr(settings, "LEEWAY_DB_PREPARE", True):
             # Django leaves psycopg's prepared statements off; its own (client-side binding) cursors
             # never prepare, so this only lets these statements be prepared on their first run.
             raw.prepare_threshold = 0
         started = time.monotonic()
+        sent = _side_by_side_groups(self.statements)
         with connection.wrap_database_errors:
-            cursors = [psycopg.RawCursor(raw) for _statement in self.statements]
+            cursors = [psycopg.RawCursor(raw) for _statement in sent]
             commit = commit and _outermost_atomic(connection)
-            if _PIPELINE and (len(self.statements) > 1 or commit):
+            if _PIPELINE and (len(sent) > 1 or commit):
                 with raw.pipeline():
-                    for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
+                    for each, (sql, params, _rows, _members) in zip(cursors, sent, strict=True):
                         each.execute(native_placeholders(sql), params)
                     if commit:
                         raw.commit()  # queued behind the statements; Django's commit then finds nothing to do
             else:
-                for each, (sql, params, _rows) in zip(cursors, self.statements, strict=True):
+                for each, (sql, params, _rows, _members) in zip(cursors, sent, strict=True):
                     each.execute(native_placeholders(sql), params)
-            results = [
-                each.fetchall() if rows else None
-                for each, (_sql, _params, rows) in zip(cursors, self.statements, strict=True)
-            ]
+            results = []
+            for each, (_sql, _params, rows, members) in zip(cursors, sent, strict=True):
+                if members is None:
+                    results.append(each.fetchall() if rows else None)
+                else:
+                    results.extend(_split_side_by_side(each, members))
         if connection.queries_logged:  # one round trip, one entry (assertNumQueries, debug toolbar)
             connection.queries_log.append(
                 {
-                    "sql": ";\n".join(sql for sql, _params, _rows in self.statements),
+                    "sql": ";\n".join(sql for sql, _params, _rows, _members in sent),
                     "time": f"{time.monotonic() - started:.3f}",
                 }
             )
         return results
+
+
+# The column that starts each part of a side-by-side statement: true where the part found its row.
+_PART_MARK = "leeway_part"
+
+
+def side_by_side(parts: list[tuple[str, list]]) -> tuple[str, list]:
+    """One statement returning one row: the columns of several SELECTs of at most one row each (PostgreSQL).
+
+    Each part's columns come after a marker column, true if that part found a row (NULL if not), so
+    the row splits back into one result per part. The parts run on one snapshot, in one parse, bind
+    and execute: reads that may share a snapshot cost one statement instead of one each.
+    """
+    joins = " ".join(
+        f"LEFT JOIN (SELECT true AS {_PART_MARK}, * FROM ({sql}) AS part) AS part{index} ON true"
+        for index, (sql, _params) in enumerate(parts)
+    )
+    params = [value for _sql, part_params in parts for value in part_params]
+    return f"SELECT * FROM (SELECT) AS leeway_one {joins}", params
+
+
+def _side_by_side_groups(statements) -> list[tuple[str, list, bool, int | None]]:
+    """The statements to send: runs of two or more consecutive `single` SELECTs become one."""
+    sent, run = [], []
+
+    def flush():
+        if len(run) == 1:
+            sql, params, rows, _single = run[0]
+            sent.append((sql, params, rows, None))
+        elif run:
+            sent.append(
+                (*side_by_side([(sql, params) for sql, params, _rows, _single in run]), True, len(run))
+            )
+        run.clear()
+
+    for statement in statements:
+        if statement[3]:
+            run.append(statement)
+            continue
+        flush()
+        sent.append((*statement[:3], None))
+    flush()
+    return sent
+
+
+def _split_side_by_side(cursor, parts: int) -> list[list[tuple]]:
+    """A side-by-side row back as `parts` results: a list holding the part's row, or an empty list."""
+    row = cursor.fetchone()
+    starts = [index for index, column in enumerate(cursor.description) if column.name == _PART_MARK]
+    if len(starts) != parts:
+        raise RuntimeError(f"a side-by-side statement returned {len(starts)} parts, not {parts}")
+    results = []
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(row)
+        results.append([tuple(row[start + 1 : end])] if row[start] else [])
+    return results
 
 
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
@@ -300,4 +372,37 @@ def instance_from_row(model, attnames, values, *, using: str = "default"):
             for function in functions:
                 value = function(value, column, connection)
             values[index] = value
-    return model.from_db(using, list(attnames), values)
+    if not _plain_construction(model, attnames):
+        return model.from_db(using, list(attnames), values)
+    # What from_db does for such a model, without Model.__init__'s pass over every field.
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    instance._state.adding = False
+    instance._state.db = using
+    instance.__dict__.update(zip(attnames, values, strict=True))
+    return instance
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+_PLAIN_CONSTRUCTION: dict[tuple, bool] = {}
+
+
+def _plain_construction(model, attnames: tuple) -> bool:
+    """Whether an instance of `model` may be built without `__init__`: Django's own `__init__`, no
+    pre_init/post_init receivers, and each field a plain attribute (which `__init__` would only store)."""
+    key = (model, attnames)
+    plain = _PLAIN_CONSTRUCTION.get(key)
+    if plain is None:
+        plain = model.__init__ is models.Model.__init__ and all(
+            type(model.__dict__.get(name)) in _PLAIN_DESCRIPTORS or _inherited_plain(model, name)
+            for name in attnames
+        )
+        _PLAIN_CONSTRUCTION[key] = plain
+    return plain and not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+
+
+def _inherited_plain(model, name: str) -> bool:
+    for klass in model.__mro__:
+        if name in klass.__dict__:
+            return type(klass.__dict__[name]) in _PLAIN_DESCRIPTORS
+    return False

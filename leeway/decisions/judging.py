@@ -315,6 +315,22 @@ def _select_locked_statement(targets: list[BudgetTarget], *, lock: bool = True) 
     return sql, params
 
 
+def _budget_arrays_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
+    """The budget set unlocked, as one row of arrays (PostgreSQL), to be read side by side with others."""
+    sql, params = _select_locked_statement(targets, lock=False)
+    columns = ", ".join(
+        f"array_agg({column} ORDER BY id)"
+        for column in ("id", "budget_id", "subject_id", "period_start", "spent")
+    )
+    select = "SELECT id, budget_id, subject_id, period_start, spent FROM"
+    return sql.replace(select, f"SELECT {columns} FROM", 1).removesuffix(" ORDER BY id"), params
+
+
+def _rows_from_arrays(result) -> list[tuple]:
+    arrays = result[0] if result else None
+    return list(zip(*arrays, strict=True)) if arrays and arrays[0] is not None else []
+
+
 def _locked_rows(rows) -> dict[tuple, tuple[int, Decimal]]:
     return {
         (budget_id, subject_id, str(start)): (pk, _spent(spent))
@@ -396,12 +412,12 @@ def _cap_usage(rows) -> CapUsage:
 
 
 class LockedInputs(NamedTuple):
-    """What `lock_inputs` read: cap usage, budget set, customer row, and all of the batch's results."""
+    """What `lock_inputs` read: cap usage, budget set, customer row, the rows of each `after_lock` read."""
 
     cap_usage: CapUsage | None
     budgets: list[BudgetState]
     customer_row: tuple | None
-    results: list
+    reads: list[list[tuple]]
 
 
 def lock_inputs(
@@ -414,6 +430,7 @@ def lock_inputs(
     targets: list[BudgetTarget],
     lock_counters: bool = True,
     batch: Batch | None = None,
+    after_lock: tuple[tuple[str, list], ...] = (),
 ) -> LockedInputs:
     """Everything judging for real needs, read in one batch; call inside a transaction.
 
@@ -423,7 +440,13 @@ def lock_inputs(
     caller charges them with `charge_statement` (which locks them) and re-judges on the totals it
     returns. `customer_id` is an id, or a CustomerKey: then the customer is looked up in the same
     batch and its row comes back (None if there is no such customer). Statements the caller queued
-    in `batch` run first; their results are in `results`.
+    in `batch` run first. `after_lock` are the caller's SELECTs of at most one row, read after the
+    customer's lock; their rows are in `reads`.
+
+    On PostgreSQL the reads after the lock (the caller's, the cap usage, and the budget set when
+    its counters are not locked) are one statement (`Batch.add(single=True)`): they may share a
+    snapshot, taken once the customer's lock is held. The lock itself must be a statement of its
+    own: a statement that waited for it would still read on the snapshot it took before waiting.
     """
     batch = batch if batch is not None else Batch()
     caps_at = locked_at = customer_at = None
@@ -431,6 +454,7 @@ def lock_inputs(
         customer_at = batch.add(*_customer_lookup_statement(customer_id, lock=_has_caps(rule)), rows=True)
     elif _has_caps(rule) and connection.features.has_select_for_update:
         batch.add(*_customer_lock_statement(customer_id))
+    reads_at = [batch.add(*statement, single=True) for statement in after_lock]
     if _has_caps(rule):
         caps_at = batch.add(
             *_cap_usage_statement(
@@ -440,13 +464,17 @@ def lock_inputs(
                 rule=rule,
                 now=now,
             ),
-            rows=True,
+            single=True,
         )
     unknown = [target for target in targets if target.key not in _KNOWN_COUNTERS]
+    arrays = not lock_counters and connection.vendor == "postgresql"
     if targets:
         if unknown:
             batch.add(*_ensure_counters_statement(organization_id, unknown))
-        locked_at = batch.add(*_select_locked_statement(targets, lock=lock_counters), rows=True)
+        if arrays:
+            locked_at = batch.add(*_budget_arrays_statement(targets), single=True)
+        else:
+            locked_at = batch.add(*_select_locked_statement(targets, lock=lock_counters), rows=True)
     results = batch.run()
     if unknown:
         _remember_counters(unknown)
@@ -454,9 +482,10 @@ def lock_inputs(
     customer_row = None
     if customer_at is not None and results[customer_at]:
         customer_row = results[customer_at][0]
+    reads = [results[index] for index in reads_at]
     if locked_at is None:
-        return LockedInputs(cap_usage, [], customer_row, results)
-    rows = _locked_rows(results[locked_at])
+        return LockedInputs(cap_usage, [], customer_row, reads)
+    rows = _locked_rows(_rows_from_arrays(results[locked_at]) if arrays else results[locked_at])
     if len(rows) < len(targets):
         # A remembered counter vanished (e.g. its creating transaction rolled back): create and relock.
         missing = [t for t in targets if _row_key(t) not in rows]
@@ -468,7 +497,7 @@ def lock_inputs(
     budgets = [
         BudgetState(target=t, spent=rows[_row_key(t)][1], counter_id=rows[_row_key(t)][0]) for t in targets
     ]
-    return LockedInputs(cap_usage, budgets, customer_row, results)
+    return LockedInputs(cap_usage, budgets, customer_row, reads)
 
 
 def lock_budgets(organization_id: int, targets: list[BudgetTarget]) -> list[BudgetState]:

@@ -256,6 +256,7 @@ def _judge(
     lock: bool,
     lock_counters: bool = True,
     batch: Batch | None = None,
+    after_lock: tuple[tuple[str, list], ...] = (),
 ) -> tuple[GestureRule | None, CapUsage | None, Judgement, LockedInputs | None]:
     """The zone with its inputs: (rule, cap usage, judgement, what the locked read returned)."""
     snapshot = data.snapshot
@@ -281,6 +282,7 @@ def _judge(
             targets=targets,
             lock_counters=lock_counters,
             batch=batch,
+            after_lock=after_lock,
         )
         cap_usage, budgets = locked.cap_usage, locked.budgets
     else:
@@ -457,10 +459,11 @@ def decision_create(
 def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | None, optimistic: bool):
     """Judge and write in one transaction: two batches, i.e. round trips, on PostgreSQL.
 
-    1. Look up the stored answer (with `idempotency`) and the customer, lock the customer (per-customer
-       caps), read its cap usage and the budget set. Optimistically the counters are read without
-       their locks: every decision charges the organization's counters, so holding them from the
-       first read to the commit would serialise everything.
+    1. Look up the customer and lock it (per-customer caps); then, in one more statement on
+       PostgreSQL, read the stored answer (with `idempotency`), the cap usage and the budget set.
+       Optimistically the counters are read without their locks: every decision charges the
+       organization's counters, so holding them from the first read to the commit would serialise
+       everything.
     2. Judge, and render everything the decision writes (its reasons, outbox event, stored answer,
        audit entry) in Python. Then one statement and the COMMIT (`_write`): if approved, charge the
        budget set (its counters locked in id order), refused by the database unless every counter
@@ -484,14 +487,20 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
         chain = audit_chain_statement(organization_id)
         if chain is not None:  # so the last batch's audit append finds its head and may commit
             first.add(*chain)
-        answer_at = None
+        answer = ()
         if idempotency is not None:
-            answer_at = first.add(*_stored_answer_statement(member=member, key=idempotency.key), rows=True)
+            answer = (_stored_answer_statement(member=member, key=idempotency.key),)
         rule, cap_usage, judgement, locked = _judge(
-            member=member, data=data, now=now, lock=True, lock_counters=not optimistic, batch=first
+            member=member,
+            data=data,
+            now=now,
+            lock=True,
+            lock_counters=not optimistic,
+            batch=first,
+            after_lock=answer,
         )
-        if answer_at is not None and locked.results[answer_at]:
-            raise _Answered(StoredAnswer(*locked.results[answer_at][0]))
+        if answer and locked.reads[0]:
+            raise _Answered(StoredAnswer(*locked.reads[0][0]))
         data = _customer_from_lookup(data, locked)
         if judgement.zone == Zone.AMBER and not data.justification:
             raise InvalidInput(

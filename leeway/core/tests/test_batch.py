@@ -3,9 +3,20 @@
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import signals
+from django.test.utils import CaptureQueriesContext
 
-from leeway.core.batch import Batch, insert_statement, inserted, native_placeholders, with_parts
+from leeway.core.batch import (
+    Batch,
+    insert_statement,
+    inserted,
+    instance_from_row,
+    native_placeholders,
+    side_by_side,
+    with_parts,
+)
 from leeway.core.models import AuditChain, OutboxEvent
+from leeway.customers.models import Customer
 from leeway.decisions.models import DecisionStatus
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +93,65 @@ def test_a_statement_of_parts_runs_every_part_once(aurora):
     [[(first_id,)]] = batch.run()
     assert list(OutboxEvent.objects.order_by("id").values_list("topic", flat=True)) == ["first", "second"]
     assert OutboxEvent.objects.get(pk=first_id).topic == "first"
+
+
+def test_single_row_reads_each_get_their_own_result_whether_or_not_they_are_sent_as_one(aurora):
+    """Consecutive `single` SELECTs are one statement on PostgreSQL; every database answers the same."""
+    AuditChain.objects.create(organization_id=aurora.pk, last_seq=3, last_hash="cd" * 32)
+    table = connection.ops.quote_name(AuditChain._meta.db_table)
+    batch = Batch()
+    found = batch.add(
+        f"SELECT last_seq, last_hash FROM {table} WHERE organization_id = %s", [aurora.pk], single=True
+    )
+    missing = batch.add(f"SELECT last_seq FROM {table} WHERE organization_id = %s", [-1], single=True)
+    counted = batch.add(f"SELECT COUNT(*) FROM {table} WHERE last_seq > %s", [2], single=True)
+    plain = batch.add("SELECT 7")  # not single: ends the run of single reads
+    alone = batch.add(f"SELECT last_seq FROM {table} WHERE organization_id = %s", [aurora.pk], single=True)
+    with CaptureQueriesContext(connection) as queries:
+        results = batch.run()
+    assert results[found] == [(3, "cd" * 32)]
+    assert results[missing] == []
+    assert results[counted] == [(1,)]
+    assert results[plain] is None
+    assert results[alone] == [(3,)]
+    if connection.vendor == "postgresql":
+        sent = queries.captured_queries[-1]["sql"].split(";\n")
+        assert len(sent) == 3, "three single reads side by side, then two statements"
+        assert sent[0].startswith("SELECT * FROM (SELECT) AS leeway_one")
+
+
+def test_a_side_by_side_statement_marks_where_each_part_starts():
+    sql, params = side_by_side([("SELECT a, b FROM t WHERE x = %s", [1]), ("SELECT COUNT(*) FROM u", [])])
+    assert params == [1]
+    assert sql.count("leeway_part") == 2 and sql.count("ON true") == 2
+
+
+def test_an_instance_built_from_a_row_is_what_from_db_builds(aurora):
+    """instance_from_row skips Model.__init__ for plain models: same attributes, state and deferred fields."""
+    customer = Customer.objects.create(organization=aurora, external_id="C-7", name="Ada", language="es")
+    names = ("id", "organization_id", "external_id", "name")
+    row = (customer.pk, aurora.pk, "C-7", "Ada")
+    built = instance_from_row(Customer, names, row)
+    expected = Customer.from_db("default", list(names), row)
+    assert {k: v for k, v in vars(built).items() if k != "_state"} == {
+        k: v for k, v in vars(expected).items() if k != "_state"
+    }
+    assert (built._state.adding, built._state.db) == (False, "default")
+    assert built.get_deferred_fields() == expected.get_deferred_fields()
+    assert "language" in built.get_deferred_fields() and "name" not in built.get_deferred_fields()
+    assert built.language == "es", "a deferred field loads on access, as with only()"
+    assert built.organization == aurora
+
+
+def test_a_model_with_post_init_receivers_is_still_built_by_its_init(aurora):
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    signals.post_init.connect(receiver, sender=Customer)
+    try:
+        built = instance_from_row(Customer, ("id", "external_id"), (1, "C-8"))
+    finally:
+        signals.post_init.disconnect(receiver, sender=Customer)
+    assert seen == [built]

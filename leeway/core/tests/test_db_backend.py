@@ -7,6 +7,8 @@ from unittest import mock
 import pytest
 from django.db import connections
 
+from leeway.core.batch import Batch
+
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
@@ -42,6 +44,21 @@ def checks(settings, idle_seconds, *, pause=0.0) -> int:
 
 def test_a_connection_used_cleanly_a_moment_ago_is_not_checked_again(settings):
     assert checks(settings, 1.0) == 0
+
+
+def test_a_request_that_only_ran_batches_counts_as_using_the_connection(settings):
+    """leeway.core.batch runs statements without Django's cursor: the next request still skips the check."""
+    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = 1.0
+    default().ensure_connection()
+    for _request in range(2):
+        default().close_if_unusable_or_obsolete()
+        batch = Batch()
+        batch.add("SELECT 1", rows=True)
+        assert batch.run() == [[(1,)]]
+        default().close_if_unusable_or_obsolete()
+    with mock.patch.object(type(default()), "is_usable", autospec=True, return_value=True) as is_usable:
+        request_cycle()
+    assert is_usable.call_count == 0
 
 
 def test_a_connection_that_sat_idle_is_checked(settings):

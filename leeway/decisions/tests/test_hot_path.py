@@ -13,7 +13,7 @@ from leeway.core.models import AuditEntry, OutboxEvent
 from leeway.decisions import services
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.decisions.services import Idempotency, decision_create, decision_submit, request_hash
-from leeway.decisions.tests.conftest import body
+from leeway.decisions.tests.conftest import body, build_world
 from leeway.policy.models import BudgetCounter
 
 
@@ -74,9 +74,10 @@ def test_an_approved_decision_reports_the_exact_budget_left_after_its_own_charge
 
 
 @pytest.mark.postgres
-def test_a_keyed_green_decision_costs_two_round_trips_on_postgresql(world):
+def test_a_keyed_green_decision_costs_two_round_trips_on_postgresql(aurora):
     if connection.vendor != "postgresql":
         pytest.skip("statement batching is PostgreSQL's")
+    world = build_world(aurora, caps=(5, "500.00"))  # per-customer caps: the customer is locked
     fields = body()
     give(world, "1.00")  # counters exist and statements are prepared, as in a running worker
     with CaptureQueriesContext(connection) as queries:
@@ -88,9 +89,13 @@ def test_a_keyed_green_decision_costs_two_round_trips_on_postgresql(world):
     assert status == 201
     # In a test the transaction is a savepoint (BEGIN and COMMIT otherwise, which are not captured).
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
-    # stored answer + customer (locked) + caps + budget set; the guarded charge + the writes + chain head.
+    # The customer (locked), then its caps, the stored answer and the budget set in one statement;
+    # the guarded charge + the writes + the audit entry.
     assert len(statements) == 2, [sql[:120] for sql in statements]
-    assert statements[0].startswith("SELECT request_hash") and "customers_customer" in statements[0]
+    customer, reads = statements[0].split(";\n")
+    assert customer.startswith('SELECT "customers_customer"') and customer.endswith("FOR NO KEY UPDATE")
+    assert reads.startswith("SELECT * FROM (SELECT) AS leeway_one")
+    assert "request_hash" in reads and "COUNT(id)" in reads and "array_agg" in reads
     assert "leeway_budget_guard" in statements[1] and "INSERT INTO" in statements[1]
 
 

@@ -51,9 +51,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self.clean_at = None  # time.monotonic() when the connection last finished a request cleanly
         self.used = False  # since clean_at
 
-    def create_cursor(self, name=None):
+    def ensure_connection(self):
+        # Every use of the connection (Django's cursors, transactions, leeway.core.batch) passes here.
         self.used = True
-        return super().create_cursor(name)
+        super().ensure_connection()
 
     def close_if_health_check_failed(self):
         idle = getattr(settings, "LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS", 1.0)
@@ -71,10 +72,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def close_if_unusable_or_obsolete(self):
         # Django calls this when a request starts and when it ends; only an end after queries counts.
         clean = not self.errors_occurred and not self.in_atomic_block
+        used = self.used  # read first: Django's own check below passes through ensure_connection()
         super().close_if_unusable_or_obsolete()
         if self.connection is None or not clean:
             self.clean_at = None
-        elif self.used:
+        elif used:
             self.clean_at = time.monotonic()
         self.used = False
 
