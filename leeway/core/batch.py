@@ -20,6 +20,9 @@ row into a model instance with the same converters the ORM applies.
 
 import re
 import time
+import uuid
+from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connections, models
@@ -261,6 +264,8 @@ _PLAIN_FIELDS = frozenset(
     }
 )
 _PLAIN_VALUES = frozenset({int, str, bool, type(None)})
+# pre_save methods that only read the attribute (DateField's does more with auto_now/auto_now_add only).
+_PLAIN_PRE_SAVE = frozenset({models.Field.pre_save, models.DateField.pre_save, models.DateTimeField.pre_save})
 
 
 def _insert_columns(connection, model) -> tuple[str, list]:
@@ -269,11 +274,45 @@ def _insert_columns(connection, model) -> tuple[str, list]:
     if cached is None:
         quote = connection.ops.quote_name
         fields = [
-            (field, quote(field.column), _is_plain(field)) for field in model._meta.local_concrete_fields
+            (field, quote(field.column), _bound_as_is(field, connection))
+            for field in model._meta.local_concrete_fields
         ]
         cached = (quote(model._meta.db_table), fields)
         _INSERT_COLUMNS[key] = cached
     return cached
+
+
+def _plain_value(value) -> bool:
+    return type(value) in _PLAIN_VALUES
+
+
+def _aware_or_none(value) -> bool:
+    return value is None or (type(value) is datetime and value.tzinfo is not None)
+
+
+def _finite_decimal(value) -> bool:
+    return type(value) is Decimal and value.is_finite()
+
+
+def _uuid_or_none(value) -> bool:
+    return value is None or type(value) is uuid.UUID
+
+
+def _bound_as_is(field, connection):
+    """A test for the values `field` would bind unchanged on `connection` (so saving them skips the field
+    machinery), or None. PostgreSQL's driver takes aware datetimes, Decimals and UUIDs as they are."""
+    if _is_plain(field):
+        return _plain_value
+    if connection.vendor != "postgresql" or field.pre_save.__func__ not in _PLAIN_PRE_SAVE:
+        return None
+    kind = type(field)
+    if kind is models.DateTimeField and settings.USE_TZ and not (field.auto_now or field.auto_now_add):
+        return _aware_or_none
+    if kind is models.DecimalField:
+        return _finite_decimal
+    if kind is models.UUIDField and connection.features.has_native_uuid_field:
+        return _uuid_or_none
+    return None
 
 
 def _is_plain(field) -> bool:
@@ -294,7 +333,7 @@ def insert_statement(
     connection = connections[using]
     table, fields = _insert_columns(connection, type(obj))
     columns, values, params = [], [], []
-    for field, column, plain in fields:
+    for field, column, as_is in fields:
         if field.primary_key and getattr(obj, field.attname) is None:
             continue
         columns.append(column)
@@ -304,9 +343,9 @@ def insert_statement(
             params.extend(extra)
             continue
         values.append("%s")
-        if plain:
+        if as_is is not None:
             value = getattr(obj, field.attname)
-            if type(value) in _PLAIN_VALUES:
+            if as_is(value):
                 params.append(value)
                 continue
         params.append(field.get_db_prep_save(field.pre_save(obj, True), connection=connection))
@@ -380,6 +419,32 @@ def instance_from_row(model, attnames, values, *, using: str = "default"):
     instance._state.adding = False
     instance._state.db = using
     instance.__dict__.update(zip(attnames, values, strict=True))
+    return instance
+
+
+def new_instance(model, related: dict | None = None, **values):
+    """`model(**values)`, unsaved, without `Model.__init__`'s pass over every field where it may be skipped.
+
+    `values` are by attname (`customer_id`); fields not given take their default. `related` maps a
+    foreign key's name to the object it points to: its id is stored and the object cached, as
+    `model(customer=obj)` would. Models that `_plain_construction` refuses go through `__init__`.
+    """
+    related = related or {}
+    fields = model._meta.concrete_fields
+    if not _plain_construction(model, tuple(field.attname for field in fields)):
+        return model(**values, **related)
+    instance = model.__new__(model)
+    instance._state = ModelState()
+    attributes = instance.__dict__
+    for field in fields:
+        name = field.attname
+        attributes[name] = values.pop(name) if name in values else field.get_default()
+    for name, target in related.items():
+        field = model._meta.get_field(name)
+        attributes[field.attname] = getattr(target, field.target_field.attname)
+        field.set_cached_value(instance, target)
+    if values:
+        raise TypeError(f"{model.__name__} got unexpected fields: {', '.join(values)}")
     return instance
 
 

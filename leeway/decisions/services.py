@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.audit import audit_append_parts, audit_chain_known, audit_chain_statement, audit_record
-from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, with_parts
+from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, new_instance, with_parts
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.models import OutboxEvent
 from leeway.core.money import parse_amount
@@ -391,8 +391,12 @@ def _event_payload(decision: Decision, snapshot_number: int) -> dict:
 
 def _known_version(snapshot: PolicySnapshot) -> PolicyVersion:
     """The version row as the snapshot knows it, without a query (versions never change)."""
-    version = PolicyVersion(
-        id=snapshot.version_id, organization_id=snapshot.organization_id, number=snapshot.number, snapshot={}
+    version = new_instance(
+        PolicyVersion,
+        id=snapshot.version_id,
+        organization_id=snapshot.organization_id,
+        number=snapshot.number,
+        snapshot={},
     )
     version._state.adding = False
     version._state.db = "default"
@@ -525,13 +529,17 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
             if exact.zone != judgement.zone:
                 raise _BudgetFilledUp
             judgement = exact
-        decision = Decision(
+        decision = new_instance(
+            Decision,
+            related={
+                "customer": data.customer,
+                "agent": member,
+                "gesture": _known_gesture(data.gesture, organization_id),
+                "policy_version": _known_version(snapshot),
+            },
             organization_id=organization_id,
-            customer=data.customer,
-            agent=member,
             team_id=member.team_id,
             department_id=department_id_for(member),
-            gesture=_known_gesture(data.gesture, organization_id),
             amount=data.amount,
             currency=data.currency,
             base_amount=data.base_amount,
@@ -544,7 +552,6 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
             status=DecisionStatus.APPROVED if approved else DecisionStatus.PENDING,
             protected=approved,
             learning_case=judgement.zone == Zone.AMBER,
-            policy_version=_known_version(snapshot),
             reasons=judgement.reasons,
             created_at=now,
             due_at=None if approved else now + timedelta(minutes=snapshot.red_response_minutes),
@@ -596,15 +603,19 @@ def _write(
             "reasons": decision.reasons,
         },
     }
-    event = OutboxEvent(
-        organization_id=organization_id, topic=action, payload=_event_payload(decision, snapshot.number)
+    event = new_instance(
+        OutboxEvent,
+        organization_id=organization_id,
+        topic=action,
+        payload=_event_payload(decision, snapshot.number),
     )
     record = None
     if idempotency is not None:
         decision.response_body = response_text(decision_payload(decision))
-        record = IdempotencyRecord(
+        record = new_instance(
+            IdempotencyRecord,
+            related={"member": member},
             organization_id=organization_id,
-            member=member,
             key=idempotency.key,
             request_hash=idempotency.request_hash,
             response_status=201,

@@ -12,12 +12,13 @@ from leeway.core.batch import (
     inserted,
     instance_from_row,
     native_placeholders,
+    new_instance,
     side_by_side,
     with_parts,
 )
 from leeway.core.models import AuditChain, OutboxEvent
 from leeway.customers.models import Customer
-from leeway.decisions.models import DecisionStatus
+from leeway.decisions.models import Decision, DecisionStatus, IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +44,34 @@ def test_the_fast_path_binds_what_the_orm_would(aurora):
     assert comparable(params) == comparable(orm_params(event))
     chain = AuditChain(organization_id=aurora.pk, last_seq=7, last_hash="ab" * 32)
     assert insert_statement(chain)[1] == orm_params(chain)
+
+
+def test_datetimes_decimals_and_uuids_bind_what_the_orm_would(aurora):
+    """On PostgreSQL they are bound as they are; elsewhere through the fields. Either way as save() would."""
+    from datetime import datetime
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    moment = datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=ZoneInfo("America/Toronto"))
+    decision = Decision(
+        organization_id=aurora.pk,
+        customer_id=1,
+        agent_id=2,
+        gesture_id=3,
+        policy_version_id=4,
+        amount=Decimal("12.50"),
+        base_amount=Decimal("9.13"),
+        currency="CAD",
+        base_currency="USD",
+        created_at=moment,
+        due_at=None,
+        decided_at=moment,
+        reasons=[{"code": "green_limit", "ok": True}],
+    )
+    _sql, params = insert_statement(decision)
+    assert comparable(params) == comparable(orm_params(decision))
+    if connection.vendor == "postgresql":
+        assert decision.public_id in params and Decimal("12.50") in params and moment in params
 
 
 def test_rows_inserted_by_hand_read_back_as_the_orm_saved_them(aurora):
@@ -155,3 +184,20 @@ def test_a_model_with_post_init_receivers_is_still_built_by_its_init(aurora):
     finally:
         signals.post_init.disconnect(receiver, sender=Customer)
     assert seen == [built]
+
+
+def test_a_new_instance_is_what_the_models_init_makes(aurora):
+    customer = Customer.objects.create(organization=aurora, external_id="C-9", name="Grace")
+    built = new_instance(OutboxEvent, organization_id=aurora.pk, topic="t", payload={"a": 1})
+    expected = OutboxEvent(organization_id=aurora.pk, topic="t", payload={"a": 1})
+    assert vars(built).keys() - {"_state"} == vars(expected).keys() - {"_state"}
+    assert all(getattr(built, f.attname) == getattr(expected, f.attname) for f in OutboxEvent._meta.fields)
+    assert (built._state.adding, built._state.db) == (True, None)
+    record = new_instance(IdempotencyRecord, organization_id=aurora.pk)
+    assert record.response_status == IdempotencyRecord._meta.get_field("response_status").get_default()
+    # A related object is stored by id and cached, as model(customer=obj) does: no query to read it back.
+    other = new_instance(Customer, related={"organization": aurora}, external_id="C-10", name="Lin")
+    assert other.organization_id == aurora.pk and other.organization is aurora
+    assert customer.organization_id == other.organization_id
+    with pytest.raises(TypeError, match="unexpected"):
+        new_instance(Customer, nickname="x")
