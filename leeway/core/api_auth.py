@@ -1,5 +1,6 @@
 """API authentication: bearer tokens for integrations, the session for Leeway's own pages."""
 
+from django.conf import settings
 from django.utils import translation
 from ninja.security import HttpBearer, SessionAuth
 
@@ -28,7 +29,17 @@ class BearerTokenAuth(HttpBearer):
 class MemberSessionAuth(SessionAuth):
     """A logged-in browser session (CSRF-checked), for the project's own pages."""
 
+    def _get_key(self, request):
+        # CSRF protects what a cookie authenticates. Without the session cookie there is nothing to
+        # forge and no session to use: a call whose bearer token is missing, wrong or revoked is
+        # answered 401 (not authenticated), not 403 for a CSRF token it was never meant to send.
+        if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request, key):
+        if key is None:
+            return None
         member = super().authenticate(request, key)
         if member is not None and member.organization_id:
             _speak_organization_language(request, member)
