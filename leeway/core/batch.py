@@ -106,11 +106,11 @@ class Batch:
                 for each, (sql, params, _rows, _members) in zip(cursors, sent, strict=True):
                     each.execute(native_placeholders(sql), params)
             results = []
-            for each, (_sql, _params, rows, members) in zip(cursors, sent, strict=True):
+            for each, (sql, _params, rows, members) in zip(cursors, sent, strict=True):
                 if members is None:
                     results.append(each.fetchall() if rows else None)
                 else:
-                    results.extend(_split_side_by_side(each, members))
+                    results.extend(_split_side_by_side(each, sql, members))
         if connection.queries_logged:  # one round trip, one entry (assertNumQueries, debug toolbar)
             connection.queries_log.append(
                 {
@@ -164,10 +164,20 @@ def _side_by_side_groups(statements) -> list[tuple[str, list, bool, int | None]]
     return sent
 
 
-def _split_side_by_side(cursor, parts: int) -> list[list[tuple]]:
+# Side-by-side statement text → where each part's marker column is (describing the result costs
+# more than reading it, and a statement's columns never move).
+_PART_STARTS: dict[str, list[int]] = {}
+
+
+def _split_side_by_side(cursor, sql: str, parts: int) -> list[list[tuple]]:
     """A side-by-side row back as `parts` results: a list holding the part's row, or an empty list."""
     row = cursor.fetchone()
-    starts = [index for index, column in enumerate(cursor.description) if column.name == _PART_MARK]
+    starts = _PART_STARTS.get(sql)
+    if starts is None:
+        starts = [index for index, column in enumerate(cursor.description) if column.name == _PART_MARK]
+        if len(_PART_STARTS) >= _NATIVE_LIMIT:
+            _PART_STARTS.clear()
+        _PART_STARTS[sql] = starts
     if len(starts) != parts:
         raise RuntimeError(f"a side-by-side statement returned {len(starts)} parts, not {parts}")
     results = []
@@ -430,8 +440,8 @@ def new_instance(model, related: dict | None = None, **values):
     `model(customer=obj)` would. Models that `_plain_construction` refuses go through `__init__`.
     """
     related = related or {}
-    fields = model._meta.concrete_fields
-    if not _plain_construction(model, tuple(field.attname for field in fields)):
+    fields, attnames = _concrete(model)
+    if not _plain_construction(model, attnames):
         return model(**values, **related)
     instance = model.__new__(model)
     instance._state = ModelState()
@@ -446,6 +456,17 @@ def new_instance(model, related: dict | None = None, **values):
     if values:
         raise TypeError(f"{model.__name__} got unexpected fields: {', '.join(values)}")
     return instance
+
+
+_CONCRETE: dict[type, tuple[tuple, tuple[str, ...]]] = {}
+
+
+def _concrete(model) -> tuple[tuple, tuple[str, ...]]:
+    cached = _CONCRETE.get(model)
+    if cached is None:
+        fields = tuple(model._meta.concrete_fields)
+        cached = _CONCRETE[model] = (fields, tuple(field.attname for field in fields))
+    return cached
 
 
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
@@ -463,7 +484,11 @@ def _plain_construction(model, attnames: tuple) -> bool:
             for name in attnames
         )
         _PLAIN_CONSTRUCTION[key] = plain
-    return plain and not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
+    if not plain:
+        return False
+    if not (signals.pre_init.receivers or signals.post_init.receivers):  # none at all: the usual case
+        return True
+    return not (signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model))
 
 
 def _inherited_plain(model, name: str) -> bool:

@@ -92,3 +92,27 @@ def test_json_is_encoded_with_orjson_and_what_it_refuses_goes_through_json_dumps
     assert json_text({"big": 2**70}) == '{"big": 1180591620717411303424}'
     with pytest.raises(TypeError):  # as Django's JSONField refuses without an encoder
         json_text({"when": datetime.date(2026, 11, 22)})
+
+
+def test_json_with_djangos_encoder_is_written_as_json_dumps_would_write_it():
+    import json
+    import uuid
+    from decimal import Decimal
+
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.translation import gettext_lazy
+
+    from leeway.core.db.postgresql.base import django_json_text
+
+    value = {
+        "at": datetime.datetime(2026, 11, 22, 9, 30, 15, 123456, tzinfo=datetime.UTC),
+        "on": datetime.date(2026, 11, 22),
+        "amount": Decimal("12.50"),
+        "id": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "label": gettext_lazy("Budget"),
+        "took": datetime.timedelta(minutes=2),
+        "nested": [{"ok": True, "n": 1.5}],
+    }
+    assert json.loads(django_json_text(value)) == json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    with pytest.raises(TypeError):  # what Django's encoder refuses is still refused
+        django_json_text({"a": object()})
