@@ -805,16 +805,17 @@ def _message_template(language: str, voice: str, code: str, ok: bool, scope: str
 _WITHOUT_FIGURES = {"no_rule", "no_cost"}
 
 
-def reason_message(reason: dict, *, voice: str = AGENT_VOICE) -> str:
+def reason_message(reason: dict, *, voice: str = AGENT_VOICE, language: str | None = None) -> str:
     """One checked limit as a sentence, e.g. "Inside your green limit of 50.00 USD (25.00 left)".
 
     `voice=REVIEWER_VOICE` says the same for someone other than the agent ("Inside the agent's
     green limit …"); sentences about the customer, the team and the company read the same in both.
+    `language` is the active one unless given (`render_reasons` looks it up once for all reasons).
     """
     if voice not in VOICES:
         raise ValueError(f"Unknown voice: {voice!r}")
     code, ok = reason.get("code"), bool(reason.get("ok"))
-    language = get_language() or "en"
+    language = language or get_language() or "en"
     template = _message_template(
         language, voice, str(code), ok, str(reason.get("scope", "")), str(reason.get("period", ""))
     )
@@ -835,7 +836,12 @@ def reason_message(reason: dict, *, voice: str = AGENT_VOICE) -> str:
 
 def render_reasons(reasons: list[dict], *, voice: str = AGENT_VOICE) -> list[dict]:
     """Stored reason codes as the API shows them: code, whether it passed, and the sentence (in `voice`)."""
+    language = get_language() or "en"
     return [
-        {"code": r.get("code"), "ok": bool(r.get("ok")), "message": reason_message(r, voice=voice)}
+        {
+            "code": r.get("code"),
+            "ok": bool(r.get("ok")),
+            "message": reason_message(r, voice=voice, language=language),
+        }
         for r in reasons
     ]

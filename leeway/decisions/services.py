@@ -179,6 +179,9 @@ def _resolve_gesture(snapshot: PolicySnapshot, gesture) -> GestureEntry:
     return entry
 
 
+_REASONS = frozenset(DecisionReason.values)
+
+
 def decision_input(
     *,
     member: Member,
@@ -211,7 +214,7 @@ def decision_input(
     currency = currency.strip().upper()
     if reason in (None, "") and not require_reason:
         reason = ""
-    elif reason not in DecisionReason.values:
+    elif reason not in _REASONS:
         raise InvalidInput(_("Choose one of the reasons."), code="unknown_reason", field="reason")
     note = _clean_text(note, field="note", max_length=NOTE_MAX_LENGTH)
     justification = _clean_text(
@@ -403,13 +406,14 @@ def _known_version(snapshot: PolicySnapshot) -> PolicyVersion:
     return version
 
 
+_GESTURE_FIELDS = ("id", "organization_id", "code", "zero_cost")
+
+
 def _known_gesture(entry: GestureEntry, organization_id: int) -> Gesture:
-    gesture = Gesture(
-        id=entry.id, organization_id=organization_id, code=entry.code, zero_cost=entry.zero_cost
+    """The gesture row as the snapshot knows it, without a query; its other fields load if read."""
+    return instance_from_row(
+        Gesture, _GESTURE_FIELDS, (entry.id, organization_id, entry.code, entry.zero_cost)
     )
-    gesture._state.adding = False
-    gesture._state.db = "default"
-    return gesture
 
 
 class _BudgetFilledUp(Exception):
