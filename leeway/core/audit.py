@@ -9,6 +9,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from functools import lru_cache
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
@@ -150,7 +151,20 @@ def audit_append_parts(
     before_seq = "[" + json.dumps(organization_id, **_JSON) + ","
     caller_part = (actor_id, action, object_type, str(object_id))
     after_time = "," + ",".join(json.dumps(value, **_JSON) for value in caller_part) + "," + data_text + ","
-    quote = connection.ops.quote_name
+    head, hashed, moved, inserted_entry = _append_sql(using, after)
+    entry_params = [organization_id, actor_id, action, object_type, str(object_id), data_text]
+    return [
+        ("head", head, [organization_id]),
+        ("hashed", hashed, [before_seq, after_time]),
+        ("moved", moved, []),
+        ("entry", inserted_entry, entry_params),
+    ]
+
+
+@lru_cache(maxsize=16)
+def _append_sql(using: str, after: str | None) -> tuple[str, str, str, str]:
+    """The texts of `audit_append_parts`' parts (they depend only on `after`): built once per process."""
+    quote = connections[using].ops.quote_name
     chain, entry = quote(AuditChain._meta.db_table), quote(AuditEntry._meta.db_table)
     iso_utc = """'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"'"""  # isoformat(timespec="microseconds") in UTC
     waits = f" AND EXISTS (SELECT FROM {after})" if after else ""
@@ -176,13 +190,7 @@ def audit_append_parts(
         "CAST(%s AS varchar), CAST(%s AS varchar), CAST(%s AS jsonb), prev_hash, hash FROM hashed "
         "RETURNING seq"
     )
-    entry_params = [organization_id, actor_id, action, object_type, str(object_id), data_text]
-    return [
-        ("head", head, [organization_id]),
-        ("hashed", hashed, [before_seq, after_time]),
-        ("moved", moved, []),
-        ("entry", inserted_entry, entry_params),
-    ]
+    return head, hashed, moved, inserted_entry
 
 
 @dataclass(frozen=True)

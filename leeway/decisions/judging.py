@@ -303,27 +303,36 @@ def _spent(value) -> Decimal:
 
 def _select_locked_statement(targets: list[BudgetTarget], *, lock: bool = True) -> tuple[str, list]:
     """One statement locks the whole budget set, in id order everywhere (so budget sets never deadlock)."""
-    lock = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+    params = [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
+    return _select_locked_sql(len(targets), lock and connection.features.has_select_for_update), params
+
+
+# The hot path's statement texts depend only on their shape: each is built once per process.
+@lru_cache(maxsize=64)
+def _select_locked_sql(count: int, lock: bool) -> str:
     # OR of equalities (not a VALUES list) so a prepared statement can infer every parameter's type;
     # each is a lookup on the unique (budget, subject, period) index.
-    match = " OR ".join(["(budget_id = %s AND subject_id = %s AND period_start = %s)"] * len(targets))
-    params = [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
-    sql = (
+    match = " OR ".join(["(budget_id = %s AND subject_id = %s AND period_start = %s)"] * count)
+    return (
         f"SELECT id, budget_id, subject_id, period_start, spent FROM {_counter_table()} "
-        f"WHERE {match} ORDER BY id{lock}"
+        f"WHERE {match} ORDER BY id{' FOR UPDATE' if lock else ''}"
     )
-    return sql, params
 
 
 def _budget_arrays_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
     """The budget set unlocked, as one row of arrays (PostgreSQL), to be read side by side with others."""
     sql, params = _select_locked_statement(targets, lock=False)
+    return _budget_arrays_sql(sql), params
+
+
+@lru_cache(maxsize=64)
+def _budget_arrays_sql(sql: str) -> str:
     columns = ", ".join(
         f"array_agg({column} ORDER BY id)"
         for column in ("id", "budget_id", "subject_id", "period_start", "spent")
     )
     select = "SELECT id, budget_id, subject_id, period_start, spent FROM"
-    return sql.replace(select, f"SELECT {columns} FROM", 1).removesuffix(" ORDER BY id"), params
+    return sql.replace(select, f"SELECT {columns} FROM", 1).removesuffix(" ORDER BY id")
 
 
 def _rows_from_arrays(result) -> list[tuple]:
@@ -360,16 +369,21 @@ class CustomerKey:
 
 def _customer_lookup_statement(key: CustomerKey, *, lock: bool) -> tuple[str, list]:
     """The customer's row (CUSTOMER_FIELDS), locked like `_customer_lock_statement` when `lock`."""
+    lock = lock and connection.features.has_select_for_update
+    return _customer_lookup_sql(lock), [key.organization_id, key.external_id]
+
+
+@lru_cache(maxsize=4)
+def _customer_lookup_sql(lock: bool) -> str:
     from leeway.customers.models import Customer
 
     table = connection.ops.quote_name(Customer._meta.db_table)
     columns = select_columns(Customer, CUSTOMER_FIELDS, table_alias=table)
-    suffix = " FOR NO KEY UPDATE" if lock and connection.features.has_select_for_update else ""
-    sql = (
+    suffix = " FOR NO KEY UPDATE" if lock else ""
+    return (
         f"SELECT {columns} FROM {table} WHERE {table}.organization_id = %s AND {table}.external_id = %s"
         f"{suffix}"
     )
-    return sql, [key.organization_id, key.external_id]
 
 
 def _customer_id_sql(customer) -> tuple[str, list]:
