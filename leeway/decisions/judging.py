@@ -303,36 +303,41 @@ def _spent(value) -> Decimal:
 
 def _select_locked_statement(targets: list[BudgetTarget], *, lock: bool = True) -> tuple[str, list]:
     """One statement locks the whole budget set, in id order everywhere (so budget sets never deadlock)."""
-    params = [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
-    return _select_locked_sql(len(targets), lock and connection.features.has_select_for_update), params
+    lock = lock and connection.features.has_select_for_update
+    return _select_locked_sql(len(targets), lock), _set_params(targets)
+
+
+def _budget_arrays_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
+    """The budget set unlocked, as one row of arrays (PostgreSQL), to be read side by side with others."""
+    return _budget_arrays_sql(len(targets)), _set_params(targets)
+
+
+_COUNTER_COLUMNS = ("id", "budget_id", "subject_id", "period_start", "spent")
+
+
+def _set_params(targets: list[BudgetTarget]) -> list:
+    return [value for t in targets for value in (t.budget_id, t.subject_id, t.period_start)]
+
+
+def _set_match(count: int) -> str:
+    # OR of equalities (not a VALUES list) so a prepared statement can infer every parameter's type;
+    # each is a lookup on the unique (budget, subject, period) index.
+    return " OR ".join(["(budget_id = %s AND subject_id = %s AND period_start = %s)"] * count)
 
 
 # The hot path's statement texts depend only on their shape: each is built once per process.
 @lru_cache(maxsize=64)
 def _select_locked_sql(count: int, lock: bool) -> str:
-    # OR of equalities (not a VALUES list) so a prepared statement can infer every parameter's type;
-    # each is a lookup on the unique (budget, subject, period) index.
-    match = " OR ".join(["(budget_id = %s AND subject_id = %s AND period_start = %s)"] * count)
     return (
-        f"SELECT id, budget_id, subject_id, period_start, spent FROM {_counter_table()} "
-        f"WHERE {match} ORDER BY id{' FOR UPDATE' if lock else ''}"
+        f"SELECT {', '.join(_COUNTER_COLUMNS)} FROM {_counter_table()} "
+        f"WHERE {_set_match(count)} ORDER BY id{' FOR UPDATE' if lock else ''}"
     )
-
-
-def _budget_arrays_statement(targets: list[BudgetTarget]) -> tuple[str, list]:
-    """The budget set unlocked, as one row of arrays (PostgreSQL), to be read side by side with others."""
-    sql, params = _select_locked_statement(targets, lock=False)
-    return _budget_arrays_sql(sql), params
 
 
 @lru_cache(maxsize=64)
-def _budget_arrays_sql(sql: str) -> str:
-    columns = ", ".join(
-        f"array_agg({column} ORDER BY id)"
-        for column in ("id", "budget_id", "subject_id", "period_start", "spent")
-    )
-    select = "SELECT id, budget_id, subject_id, period_start, spent FROM"
-    return sql.replace(select, f"SELECT {columns} FROM", 1).removesuffix(" ORDER BY id")
+def _budget_arrays_sql(count: int) -> str:
+    columns = ", ".join(f"array_agg({column} ORDER BY id)" for column in _COUNTER_COLUMNS)
+    return f"SELECT {columns} FROM {_counter_table()} WHERE {_set_match(count)}"
 
 
 def _rows_from_arrays(result) -> list[tuple]:

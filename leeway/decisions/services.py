@@ -392,21 +392,16 @@ def _event_payload(decision: Decision, snapshot_number: int) -> dict:
     }
 
 
-def _known_version(snapshot: PolicySnapshot) -> PolicyVersion:
-    """The version row as the snapshot knows it, without a query (versions never change)."""
-    version = new_instance(
-        PolicyVersion,
-        id=snapshot.version_id,
-        organization_id=snapshot.organization_id,
-        number=snapshot.number,
-        snapshot={},
-    )
-    version._state.adding = False
-    version._state.db = "default"
-    return version
-
-
+_VERSION_FIELDS = ("id", "organization_id", "number")
 _GESTURE_FIELDS = ("id", "organization_id", "code", "zero_cost")
+
+
+def _known_version(snapshot: PolicySnapshot) -> PolicyVersion:
+    """The version row as the snapshot knows it, without a query (versions never change); its
+    snapshot field loads if read."""
+    return instance_from_row(
+        PolicyVersion, _VERSION_FIELDS, (snapshot.version_id, snapshot.organization_id, snapshot.number)
+    )
 
 
 def _known_gesture(entry: GestureEntry, organization_id: int) -> Gesture:

@@ -10,9 +10,8 @@ that meets a server that went away in that second: it fails like any other datab
 connection is replaced at its end.
 
 JSONField values without a custom encoder, or with Django's, are encoded with orjson instead of
-`json.dumps`: the
-decision hot path writes three JSON documents (its reasons, the outbox event, the stored answer),
-and the standard library's encoder was about 5 % of a decision's CPU. PostgreSQL stores jsonb in
+`json.dumps`: the decision hot path writes three JSON documents (its reasons, the outbox event, the
+audit data), and the standard library's encoder was about 5 % of a decision's CPU. PostgreSQL stores jsonb in
 its own form, so only the speed differs; a value orjson refuses (an integer beyond 64 bits, say)
 goes through `json.dumps` as before.
 """
