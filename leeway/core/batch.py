@@ -3,11 +3,12 @@
 The decision hot path runs a dozen small statements per request; building them
 with the ORM and sending them one at a time cost more than the work they do.
 A `Batch` collects statements and runs them in order inside the caller's
-transaction. On PostgreSQL they go through psycopg with server-side binding
-in pipeline mode: the whole batch is one round trip (the transaction's BEGIN
-travels with the first one), parameters are sent apart from the SQL instead of
-being quoted into it, and psycopg prepares each statement the first time it runs
-on a connection, so PostgreSQL stops parsing and planning it. Elsewhere
+transaction. On PostgreSQL they go straight through libpq's pipeline mode
+(`_pipeline`, with psycopg's C parts for values and rows): the whole batch is
+one round trip (the transaction's BEGIN travels with the first one),
+parameters are sent apart from the SQL instead of being quoted into it, and
+each statement is prepared the first time it runs on a connection, so
+PostgreSQL stops parsing and planning it. Elsewhere
 (SQLite) the statements run one by one through Django's cursor. Either way the
 first failure raises Django's database exception, leaving the transaction to
 roll back as a whole.
@@ -18,9 +19,11 @@ without the ORM's query compiler; `instance_from_row()` turns a hand-selected
 row into a model instance with the same converters the ORM applies.
 """
 
+import itertools
 import re
 import time
 import uuid
+import weakref
 from datetime import datetime
 from decimal import Decimal
 
@@ -33,6 +36,9 @@ from django.db.models.query_utils import DeferredAttribute
 
 try:  # psycopg 3 is the project's driver
     import psycopg
+    from psycopg import errors as pg_errors
+    from psycopg import generators, pq
+    from psycopg.adapt import PyFormat, Transformer
 except ImportError:  # pragma: no cover - psycopg is a dependency
     psycopg = None
 
@@ -73,7 +79,7 @@ class Batch:
         connection = connections[self.using]
         if not self.statements:
             return []
-        if connection.vendor != "postgresql" or psycopg is None:
+        if connection.vendor != "postgresql" or not _PIPELINE:
             with connection.cursor() as cursor:
                 results = []
                 for sql, params, rows, _single in self.statements:
@@ -87,30 +93,17 @@ class Batch:
         connection.validate_thread_sharing()
         connection.validate_no_broken_transaction()
         raw = connection.connection
-        if raw.prepare_threshold is None and getattr(settings, "LEEWAY_DB_PREPARE", True):
-            # Django leaves psycopg's prepared statements off; its own (client-side binding) cursors
-            # never prepare, so this only lets these statements be prepared on their first run.
-            raw.prepare_threshold = 0
         started = time.monotonic()
         sent = _side_by_side_groups(self.statements)
+        commit = commit and _outermost_atomic(connection)
         with connection.wrap_database_errors:
-            cursors = [psycopg.RawCursor(raw) for _statement in sent]
-            commit = commit and _outermost_atomic(connection)
-            if _PIPELINE and (len(sent) > 1 or commit):
-                with raw.pipeline():
-                    for each, (sql, params, _rows, _members) in zip(cursors, sent, strict=True):
-                        each.execute(native_placeholders(sql), params)
-                    if commit:
-                        raw.commit()  # queued behind the statements; Django's commit then finds nothing to do
+            outcomes = _pipeline(raw, sent, commit=commit)
+        results = []
+        for (sql, _params, rows, members), (result, values) in zip(sent, outcomes, strict=True):
+            if members is not None:
+                results.extend(_split_side_by_side(result, values, sql, members))
             else:
-                for each, (sql, params, _rows, _members) in zip(cursors, sent, strict=True):
-                    each.execute(native_placeholders(sql), params)
-            results = []
-            for each, (sql, _params, rows, members) in zip(cursors, sent, strict=True):
-                if members is None:
-                    results.append(each.fetchall() if rows else None)
-                else:
-                    results.extend(_split_side_by_side(each, sql, members))
+                results.append(values if rows else None)
         if connection.queries_logged:  # one round trip, one entry (assertNumQueries, debug toolbar)
             connection.queries_log.append(
                 {
@@ -119,6 +112,118 @@ class Batch:
                 }
             )
         return results
+
+
+# Statements prepared on each psycopg connection: (text, parameter types) → name. A closed
+# connection's entry goes with it; a new connection starts with none.
+_PREPARED: "weakref.WeakKeyDictionary[object, dict[tuple, bytes]]" = weakref.WeakKeyDictionary()
+_PREPARED_LIMIT = 500  # distinct statements per connection; the hot path has a few dozen
+_NAMES = itertools.count()
+_OK = frozenset({pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK}) if psycopg else frozenset()
+
+
+def _pipeline(raw, sent, *, commit: bool) -> list[tuple]:
+    """Send `sent` in one round trip straight through libpq's pipeline mode; (result, rows) for each.
+
+    psycopg's own pipeline gives every statement a cursor, a queue entry and a pass through its
+    prepared-statement bookkeeping; for these few statements that machinery cost more of a decision's
+    CPU than the work it drives. This does what the batches need of it, with psycopg's own C parts:
+    its `Transformer` dumps the parameters and loads the rows with the connection's adapters (Django's
+    included), its generators flush and fetch. What it takes over from psycopg:
+
+    - the transaction's BEGIN, sent first when psycopg would send it (not in autocommit, no
+      transaction open); psycopg reads the transaction's state from libpq, so its commit and
+      rollback (Django's) then work as on its own statements;
+    - prepared statements: each statement text with its parameter types is prepared the first time
+      it runs on a connection (as psycopg's `prepare_threshold=0` would), under a name of its own;
+    - errors: the first failure is raised as psycopg would raise it, after every result up to the
+      pipeline's sync has been read, so the connection stays usable (the transaction has failed).
+    """
+    pgconn = raw.pgconn
+    transformer = Transformer(raw)
+    # Dumped before anything is sent: a value psycopg cannot adapt raises with nothing in flight.
+    dumped = []
+    for _sql, params, _rows, _members in sent:
+        if params:
+            values = transformer.dump_sequence(params, [PyFormat.AUTO] * len(params))
+            dumped.append((values, transformer.types, transformer.formats))
+        else:
+            dumped.append((None, (), None))
+    prepared = None
+    if getattr(settings, "LEEWAY_DB_PREPARE", True):
+        prepared = _PREPARED.get(raw)
+        if prepared is None:
+            prepared = _PREPARED[raw] = {}
+    # What each command sent answers: None (BEGIN, COMMIT), a prepare (its key), a statement (its index).
+    expected: list = []
+    pgconn.enter_pipeline_mode()
+    try:
+        if not raw.autocommit and pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            pgconn.send_query_params(_begin_command(raw), None)
+            expected.append(None)
+        for index, ((sql, *_rest), (values, types, formats)) in enumerate(zip(sent, dumped, strict=True)):
+            query = _native_bytes(sql)
+            if prepared is None or (len(prepared) >= _PREPARED_LIMIT and (query, types) not in prepared):
+                pgconn.send_query_params(query, values, param_types=types, param_formats=formats)
+            else:
+                name = prepared.get((query, types))
+                if name is None:
+                    name = prepared[(query, types)] = b"_leeway_%d" % next(_NAMES)
+                    pgconn.send_prepare(name, query, param_types=types)
+                    expected.append((query, types))
+                pgconn.send_query_prepared(name, values, param_formats=formats)
+            expected.append(index)
+        if commit:
+            pgconn.send_query_params(b"COMMIT", None)
+            expected.append(None)
+        pgconn.pipeline_sync()
+        raw.wait(generators.send(pgconn))
+        outcomes, error = [], None
+        for what in expected:
+            result = raw.wait(generators.fetch_many(pgconn))[-1]
+            if result.status not in _OK:
+                if error is None:
+                    error = _error_from(result, raw)
+                if isinstance(what, tuple):  # not prepared after all
+                    prepared.pop(what, None)
+            elif type(what) is int:
+                if sent[what][2]:  # its rows are wanted
+                    transformer.set_pgresult(result)
+                    outcomes.append((result, transformer.load_rows(0, result.ntuples, tuple)))
+                else:
+                    outcomes.append((result, None))
+        raw.wait(generators.fetch_many(pgconn))  # the sync
+        pgconn.exit_pipeline_mode()
+    except BaseException:
+        # A broken connection, an interrupt: psycopg would leave it unusable too; leave pipeline mode
+        # if libpq lets us, and let Django close it (its errors_occurred).
+        if pgconn.pipeline_status:
+            try:
+                pgconn.exit_pipeline_mode()
+            except psycopg.Error:
+                pass
+        raise
+    if error is not None:
+        raise error
+    return outcomes
+
+
+def _error_from(result, raw):
+    if result.status == pq.ExecStatus.PIPELINE_ABORTED:
+        return pg_errors.PipelineAborted("pipeline aborted")
+    return pg_errors.error_from_result(result, encoding=raw.info.encoding)
+
+
+def _begin_command(raw) -> bytes:
+    """The BEGIN psycopg would send on this connection (its isolation level and access mode)."""
+    parts = ["BEGIN"]
+    if raw.isolation_level is not None:
+        parts.append("ISOLATION LEVEL " + psycopg.IsolationLevel(raw.isolation_level).name.replace("_", " "))
+    if raw.read_only is not None:
+        parts.append("READ ONLY" if raw.read_only else "READ WRITE")
+    if raw.deferrable is not None:
+        parts.append("DEFERRABLE" if raw.deferrable else "NOT DEFERRABLE")
+    return " ".join(parts).encode()
 
 
 # The column that starts each part of a side-by-side statement: true where the part found its row.
@@ -169,12 +274,13 @@ def _side_by_side_groups(statements) -> list[tuple[str, list, bool, int | None]]
 _PART_STARTS: dict[str, list[int]] = {}
 
 
-def _split_side_by_side(cursor, sql: str, parts: int) -> list[list[tuple]]:
+def _split_side_by_side(result, rows: list[tuple], sql: str, parts: int) -> list[list[tuple]]:
     """A side-by-side row back as `parts` results: a list holding the part's row, or an empty list."""
-    row = cursor.fetchone()
+    row = rows[0]
     starts = _PART_STARTS.get(sql)
     if starts is None:
-        starts = [index for index, column in enumerate(cursor.description) if column.name == _PART_MARK]
+        mark = _PART_MARK.encode()
+        starts = [index for index in range(result.nfields) if result.fname(index) == mark]
         if len(_PART_STARTS) >= _NATIVE_LIMIT:
             _PART_STARTS.clear()
         _PART_STARTS[sql] = starts
@@ -217,6 +323,20 @@ def native_placeholders(sql: str) -> str:
         if len(_NATIVE) >= _NATIVE_LIMIT:
             _NATIVE.clear()
         _NATIVE[sql] = native
+    return native
+
+
+_NATIVE_BYTES: dict[str, bytes] = {}
+
+
+def _native_bytes(sql: str) -> bytes:
+    """`native_placeholders(sql)`, encoded for libpq (statement texts are ASCII or UTF-8)."""
+    native = _NATIVE_BYTES.get(sql)
+    if native is None:
+        native = native_placeholders(sql).encode()
+        if len(_NATIVE_BYTES) >= _NATIVE_LIMIT:
+            _NATIVE_BYTES.clear()
+        _NATIVE_BYTES[sql] = native
     return native
 
 

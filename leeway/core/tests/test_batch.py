@@ -201,3 +201,98 @@ def test_a_new_instance_is_what_the_models_init_makes(aurora):
     assert customer.organization_id == other.organization_id
     with pytest.raises(TypeError, match="unexpected"):
         new_instance(Customer, nickname="x")
+
+
+def _prepared_on_server() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE '\\_leeway\\_%%'")
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_a_statement_is_prepared_once_per_connection_and_parameter_types(db):
+    """The first run prepares it; later runs reuse the name; other parameter types get their own."""
+    sql = "SELECT CAST(%s AS bigint) * 2, CAST(%s AS text) || '!' AS prepared_once"
+    first = Batch()
+    first.add(sql, [21, "a"], rows=True)
+    assert first.run() == [[(42, "a!")]]
+    mine = {name: text for name, text in _prepared_on_server().items() if "prepared_once" in text}
+    assert len(mine) == 1
+    again = Batch()
+    again.add(sql, [22, "b"], rows=True)
+    again.add(sql, [23, "c"], rows=True)
+    assert again.run() == [[(44, "b!")], [(46, "c!")]]
+    assert {name for name, text in _prepared_on_server().items() if "prepared_once" in text} == set(mine)
+    wider = Batch()
+    wider.add(sql, [2**40, "d"], rows=True)  # bound as a bigint, not a smallint: another statement
+    assert wider.run() == [[(2**41, "d!")]]
+    assert len([text for text in _prepared_on_server().values() if "prepared_once" in text]) == 2
+
+
+@pytest.mark.postgres
+def test_statements_are_not_prepared_when_the_deployment_says_so(db, settings):
+    settings.LEEWAY_DB_PREPARE = False  # a transaction-pooling proxy shares sessions
+    batch = Batch()
+    batch.add("SELECT CAST(%s AS integer) AS unprepared_statement", [5], rows=True)
+    assert batch.run() == [[(5,)]]
+    assert not [text for text in _prepared_on_server().values() if "unprepared_statement" in text]
+
+
+@pytest.mark.postgres
+def test_a_statement_whose_prepare_failed_is_prepared_again_next_time(db):
+    from django.db import DataError, transaction
+
+    sql = "SELECT 10 / CAST(%s AS integer) AS retried_prepare"
+    with pytest.raises(DataError), transaction.atomic():
+        failing = Batch()
+        failing.add("SELECT 1 / CAST(%s AS integer)", [0], rows=True)
+        failing.add(sql, [5], rows=True)  # its prepare is aborted with the pipeline
+        failing.run()
+    assert not [text for text in _prepared_on_server().values() if "retried_prepare" in text]
+    batch = Batch()
+    batch.add(sql, [5], rows=True)
+    assert batch.run() == [[(2,)]]
+    assert [text for text in _prepared_on_server().values() if "retried_prepare" in text]
+
+
+@pytest.mark.postgres
+def test_a_value_the_driver_cannot_adapt_raises_before_anything_is_sent(db):
+    from django.db import transaction
+
+    with transaction.atomic():
+        batch = Batch()
+        batch.add("SELECT CAST(%s AS integer)", [1], rows=True)
+        batch.add("SELECT %s", [object()], rows=True)
+        with pytest.raises(Exception, match="cannot adapt"):
+            batch.run()
+        # Nothing reached the server: the transaction is still good.
+        follow = Batch()
+        follow.add("SELECT CAST(%s AS integer) + 1", [1], rows=True)
+        assert follow.run() == [[(2,)]]
+
+
+@pytest.mark.postgres
+def test_the_batch_opens_the_transaction_as_psycopg_would(transactional_db):
+    """BEGIN travels with the first batch of an atomic block, and only there; its options are psycopg's."""
+    from django.db import transaction
+    from psycopg import IsolationLevel
+
+    from leeway.core.batch import _begin_command
+
+    raw_status = lambda: connection.connection.info.transaction_status.name  # noqa: E731
+    batch = Batch()
+    batch.add("SELECT 1")
+    batch.run()
+    assert raw_status() == "IDLE"  # autocommit: no transaction left open
+    with transaction.atomic():
+        batch.run()
+        assert raw_status() == "INTRANS"
+        batch.run(commit=True)
+        assert raw_status() == "IDLE"  # the COMMIT rode along; Django's own finds nothing to do
+    raw = connection.connection
+    for level in (None, *IsolationLevel):
+        for read_only in (None, True, False):
+            for deferrable in (None, True, False):
+                raw.isolation_level, raw.read_only, raw.deferrable = level, read_only, deferrable
+                assert _begin_command(raw) == raw._get_tx_start_command()
+    raw.isolation_level = raw.read_only = raw.deferrable = None
