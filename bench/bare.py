@@ -8,11 +8,12 @@ Usage (from the repository root, PostgreSQL as for bench/decisions.py):
 "On a 2-core machine a bare Django endpoint doing only that [the reference transaction] reaches about
 0.12-0.16 of it": this script builds that endpoint and measures it the way bench/decisions.py measures
 the engine, so the engine's ratio can be read against what Django itself reaches here. The endpoint
-is a Django project of its own (this module, served by gunicorn with the same worker count as the
-engine): startproject's default middleware, persistent connections with health checks (as Leeway's
-settings), one view that runs the reference transaction with a hand-written SQL cursor (the cheapest
-way Django can: no ORM query building) and answers 201 with a small JSON body. It uses pgbench's
-reference tables (bench_ref_budget, bench_ref_decision) in the benchmark database, created anew.
+is a Django project of its own (this module, served by granian as `leeway serve` serves the engine,
+with the same worker count): startproject's default middleware, persistent connections with health
+checks (as Leeway's settings), one view that runs the reference transaction with a hand-written SQL
+cursor (the cheapest way Django can: no ORM query building) and answers 201 with a small JSON body.
+It uses pgbench's reference tables (bench_ref_budget, bench_ref_decision) in the benchmark database,
+created anew.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 
-# --- The bare Django project (imported by gunicorn as bench.bare:application) -------------------------
+# --- The bare Django project (imported by granian as bench.bare:application) --------------------------
 
 if os.environ.get("BARE_DJANGO") == "1":
     import django
@@ -133,7 +134,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--database", default="leeway_bench")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="default: one per core")
     parser.add_argument("--pgbench-seconds", type=int, default=15)
     parser.add_argument("--ref-budgets", type=int, default=200)
     args = parser.parse_args(argv)
@@ -145,8 +146,9 @@ def main(argv: list[str]) -> int:
     port = bench.free_port()
     env = dict(os.environ, BARE_DJANGO="1", DATABASE_URL=f"{bench.PG_SERVER}/{args.database}")
     server = subprocess.Popen(
-        [str(bench.PYTHON), "-m", "gunicorn", "bench.bare:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(args.workers), "--graceful-timeout", "10"],
+        [str(bench.PYTHON), "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", str(args.workers), "--blocking-threads", "1",
+         "--runtime-threads", "1", "--no-ws", "--no-access-log", "bench.bare:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
     try:
@@ -180,7 +182,7 @@ def main(argv: list[str]) -> int:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
     print(
-        f"bare Django endpoint, {args.workers} gunicorn workers, {args.clients} clients, {args.seconds} s: "
+        f"bare Django endpoint, {args.workers} granian workers, {args.clients} clients, {args.seconds} s: "
         f"{rps:.0f} requests/s (p99 {p99.group(1) if p99 else '?'}, "
         f"non-2xx {non2xx.group(1) if non2xx else 0}); pgbench {tps:.0f} tps; ratio {rps / tps:.3f}"
     )

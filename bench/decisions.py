@@ -13,8 +13,8 @@ What it does, in order:
    the demo teams (60 % starter, 30 % experienced, 10 % senior) with API tokens (`token_create`), budgets
    large enough that most decisions are green or amber (agent 10,000/day and 200,000/month, roomy hard caps),
    republished with `policy_publish`, and 10,000 customers (bulk).
-2. Starts `leeway serve --workers N --no-collectstatic --no-access-log` (`--access-log` keeps the log;
-   `--server gunicorn` runs gunicorn directly with the same settings) and waits for /healthz.
+2. Starts `leeway serve --workers N --no-collectstatic --no-access-log` (granian; `--access-log` keeps
+   the log) and waits for /healthz.
 3. Drives K concurrent clients for T seconds with wrk and a generated Lua script: a random agent token
    (5 "busy" agents send 10 % of requests, so they reach their daily budget), a random customer (20 "hot"
    customers get 10 %, so they reach per-customer caps), a random gesture and an amount mostly under the
@@ -651,7 +651,7 @@ def run_pgbench(args, workdir: Path, clients: int, budgets: int) -> tuple[float,
 
 
 class Server:
-    """`leeway serve` (or gunicorn with the same settings and no access log) in its own process group."""
+    """`leeway serve` in its own process group."""
 
     def __init__(self, args, env: dict, port: int):
         self.args, self.env, self.port = args, env, port
@@ -659,35 +659,19 @@ class Server:
 
     @property
     def command(self) -> list[str]:
-        if self.args.server == "serve":
-            return [
-                str(LEEWAY),
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(self.args.workers),
-                "--threads",
-                str(self.args.threads),
-                "--no-collectstatic",
-                *(["--no-access-log"] if self.args.no_access_log else []),
-            ]
-        # What `leeway serve` runs, minus the access log (serve has no option to turn it off).
         return [
-            str(PYTHON),
-            "-m",
-            "gunicorn",
-            "leeway.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{self.port}",
+            str(LEEWAY),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
             "--workers",
             str(self.args.workers),
             "--threads",
             str(self.args.threads),
-            "--graceful-timeout",
-            "10",
+            "--no-collectstatic",
+            *(["--no-access-log"] if self.args.no_access_log else []),
         ]
 
     def start(self) -> None:
@@ -696,7 +680,7 @@ class Server:
             self.command,
             cwd=ROOT,
             env=self.env,
-            stdout=subprocess.DEVNULL if self.args.server == "serve" else self.log,
+            stdout=subprocess.DEVNULL,
             stderr=self.log,
             start_new_session=True,
         )
@@ -1088,7 +1072,7 @@ def drive(args, loaded: dict, server: Server, clients: int, seconds: int, label:
         "other_cores_before": quiet,
         "other_cores": round(cpu["other_cores"], 2),
         "machine_busy_cores": round(cpu["machine_busy_cores"], 2),
-        # CPU per decision (recorded rows), where it went: gunicorn workers, PostgreSQL, wrk.
+        # CPU per decision (recorded rows), where it went: the server's workers, PostgreSQL, wrk.
         "server_cpu_ms": round(cpu["server_cpu_s"] * 1000 / max(recorded, 1), 2),
         "postgres_cpu_ms": round(cpu["postgres_cpu_s"] * 1000 / max(recorded, 1), 2),
         "client_cpu_ms": round(cpu["client_cpu_s"] * 1000 / max(recorded, 1), 2),
@@ -1280,9 +1264,9 @@ def parse_args(argv: list[str]):
     # One per core: PostgreSQL, wrk and pgbench share the machine, and each worker waits on its own
     # database backend; on 2 cores, 4 workers and their 4 backends cost 30 % more CPU per decision.
     parser.add_argument(
-        "--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: one per core)"
+        "--workers", type=int, default=os.cpu_count() or 2, help="server workers (default: one per core)"
     )
-    parser.add_argument("--threads", type=int, default=1, help="threads per worker (>1 = gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker running requests")
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts (default 8,32)")
     parser.add_argument("--seconds", type=int, default=30, help="seconds per load run (default 30)")
     parser.add_argument("--warmup", type=int, default=10, help="seconds of warm-up load (default 10)")
@@ -1293,12 +1277,6 @@ def parse_args(argv: list[str]):
     parser.add_argument("--ref-budgets", type=int, default=AGENTS, help="budget rows in the reference")
     parser.add_argument("--skip-pgbench", action="store_true")
     parser.add_argument("--database", default="leeway_bench")
-    parser.add_argument(
-        "--server",
-        choices=["serve", "gunicorn"],
-        default="serve",
-        help="`leeway serve` (default) or gunicorn directly with the same settings",
-    )
     parser.add_argument(
         "--access-log",
         dest="no_access_log",
@@ -1361,8 +1339,8 @@ def _main(args) -> int:
     report = {
         "machine": machine(),
         "settings": {
-            "server": args.server,
-            "access_log": not args.no_access_log if args.server == "serve" else False,
+            "server": "leeway serve (granian)",
+            "access_log": not args.no_access_log,
             "workers": args.workers,
             "threads": args.threads,
             "wrk_threads": args.wrk_threads,

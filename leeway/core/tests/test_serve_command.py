@@ -1,4 +1,4 @@
-"""`leeway serve` runs gunicorn with the access log unless told not to."""
+"""`leeway serve` runs granian (WSGI) with the access log unless told not to."""
 
 from unittest import mock
 
@@ -6,32 +6,40 @@ import pytest
 from django.core.management import call_command
 
 
+def _argv(*flags) -> list[str]:
+    with mock.patch("os.execv") as execv:
+        call_command("serve", "--no-collectstatic", *flags)
+    return execv.call_args.args[1]
+
+
 @pytest.mark.parametrize(("flags", "logged"), [([], True), (["--no-access-log"], False)])
 def test_serve_writes_the_access_log_unless_asked_not_to(flags, logged):
-    with mock.patch("os.execv") as execv:
-        call_command("serve", "--no-collectstatic", "--workers", "3", *flags)
-    argv = execv.call_args.args[1]
+    argv = _argv("--workers", "3", *flags)
     assert argv[argv.index("--workers") + 1] == "3"
-    assert ("--access-logfile" in argv) is logged
+    assert ("--access-log" in argv) is logged
+    assert ("--no-access-log" in argv) is not logged
 
 
-def test_serve_loads_the_worker_hooks():
-    with mock.patch("os.execv") as execv:
-        call_command("serve", "--no-collectstatic")
-    argv = execv.call_args.args[1]
-    assert argv[argv.index("--config") + 1] == "python:leeway.gunicorn_conf"
+def test_serve_runs_the_wsgi_application_with_the_threads_asked_for():
+    argv = _argv("--threads", "2", "--host", "0.0.0.0", "--port", "9000")
+    assert argv[argv.index("--interface") + 1] == "wsgi"
+    assert argv[-1] == "leeway.wsgi:application"
+    assert argv[argv.index("--blocking-threads") + 1] == "2"
+    assert argv[argv.index("--host") + 1] == "0.0.0.0"
+    assert argv[argv.index("--port") + 1] == "9000"
 
 
 def test_a_worker_freezes_what_it_loaded_and_collects_young_objects_less_often():
     import gc
 
-    from leeway import gunicorn_conf
+    from leeway import wsgi
 
     threshold = gc.get_threshold()
     try:
-        gunicorn_conf.post_worker_init(worker=None)
+        gc.unfreeze()
+        wsgi.settle_garbage_collection()
         assert gc.get_freeze_count() > 0
-        assert gc.get_threshold()[0] == gunicorn_conf.YOUNG_THRESHOLD
+        assert gc.get_threshold()[0] == wsgi.YOUNG_THRESHOLD
     finally:
         gc.unfreeze()
         gc.set_threshold(*threshold)
