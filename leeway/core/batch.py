@@ -23,7 +23,6 @@ import itertools
 import re
 import time
 import uuid
-import weakref
 from datetime import datetime
 from decimal import Decimal
 
@@ -114,9 +113,22 @@ class Batch:
         return results
 
 
-# Statements prepared on each psycopg connection: (text, parameter types) → name. A closed
-# connection's entry goes with it; a new connection starts with none.
-_PREPARED: "weakref.WeakKeyDictionary[object, dict[tuple, bytes]]" = weakref.WeakKeyDictionary()
+class _Session:
+    """What `_pipeline` keeps per psycopg connection: the statements it prepared there ((text,
+    parameter types) → name), and one `Transformer`, which, like a psycopg cursor's, remembers the
+    dumper it found for each type (looking them up again on every batch cost more than the dumping).
+    It lives on the connection object itself (the transformer refers to the connection, so a weak
+    mapping keyed by the connection would keep it alive): a closed connection's session goes with
+    it, and a new connection starts a new one."""
+
+    __slots__ = ("prepared", "transformer")
+
+    def __init__(self, raw):
+        self.prepared: dict[tuple, bytes] = {}
+        self.transformer = Transformer(raw)
+
+
+_SESSION_ATTRIBUTE = "_leeway_batch_session"
 _PREPARED_LIMIT = 500  # distinct statements per connection; the hot path has a few dozen
 _NAMES = itertools.count()
 _OK = frozenset({pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK}) if psycopg else frozenset()
@@ -140,7 +152,11 @@ def _pipeline(raw, sent, *, commit: bool) -> list[tuple]:
       pipeline's sync has been read, so the connection stays usable (the transaction has failed).
     """
     pgconn = raw.pgconn
-    transformer = Transformer(raw)
+    session = getattr(raw, _SESSION_ATTRIBUTE, None)
+    if session is None:
+        session = _Session(raw)
+        setattr(raw, _SESSION_ATTRIBUTE, session)
+    transformer = session.transformer
     # Dumped before anything is sent: a value psycopg cannot adapt raises with nothing in flight.
     dumped = []
     for _sql, params, _rows, _members in sent:
@@ -149,11 +165,7 @@ def _pipeline(raw, sent, *, commit: bool) -> list[tuple]:
             dumped.append((values, transformer.types, transformer.formats))
         else:
             dumped.append((None, (), None))
-    prepared = None
-    if getattr(settings, "LEEWAY_DB_PREPARE", True):
-        prepared = _PREPARED.get(raw)
-        if prepared is None:
-            prepared = _PREPARED[raw] = {}
+    prepared = session.prepared if getattr(settings, "LEEWAY_DB_PREPARE", True) else None
     # What each command sent answers: None (BEGIN, COMMIT), a prepare (its key), a statement (its index).
     expected: list = []
     pgconn.enter_pipeline_mode()
