@@ -304,3 +304,23 @@ def test_the_batch_opens_the_transaction_as_psycopg_would(transactional_db):
                 raw.isolation_level, raw.read_only, raw.deferrable = level, read_only, deferrable
                 assert _begin_command(raw) == raw._get_tx_start_command()
     raw.isolation_level = raw.read_only = raw.deferrable = None
+
+
+@pytest.mark.postgres
+def test_a_connection_keeps_its_session_and_a_new_connection_starts_its_own(transactional_db):
+    """Prepared statements and the dumpers found are per connection: they must not outlive it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the pipeline runner is PostgreSQL's")
+    from leeway.core.batch import _SESSION_ATTRIBUTE
+
+    batch = Batch()
+    batch.add("SELECT CAST(%s AS integer) AS kept_session", [1], rows=True)
+    batch.run()
+    session = getattr(connection.connection, _SESSION_ATTRIBUTE)
+    assert session.prepared
+    batch.run()
+    assert getattr(connection.connection, _SESSION_ATTRIBUTE) is session
+    connection.close()
+    assert batch.run() == [[(1,)]]
+    fresh = getattr(connection.connection, _SESSION_ATTRIBUTE)
+    assert fresh is not session and fresh.transformer.connection is connection.connection
