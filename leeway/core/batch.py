@@ -199,11 +199,14 @@ def _pipeline(raw, sent, *, commit: bool) -> list[tuple]:
                 if isinstance(what, tuple):  # not prepared after all
                     prepared.pop(what, None)
             elif type(what) is int:
-                if sent[what][2]:  # its rows are wanted
+                if not sent[what][2]:  # its rows are not wanted
+                    outcomes.append((result, None))
+                    continue
+                try:
                     transformer.set_pgresult(result)
                     outcomes.append((result, transformer.load_rows(0, result.ntuples, tuple)))
-                else:
-                    outcomes.append((result, None))
+                except Exception as failure:  # a value that does not load: raised once all is read
+                    error = error or failure
         raw.wait(generators.fetch_many(pgconn))  # the sync
         pgconn.exit_pipeline_mode()
     except BaseException:

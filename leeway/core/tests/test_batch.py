@@ -324,3 +324,17 @@ def test_a_connection_keeps_its_session_and_a_new_connection_starts_its_own(tran
     assert batch.run() == [[(1,)]]
     fresh = getattr(connection.connection, _SESSION_ATTRIBUTE)
     assert fresh is not session and fresh.transformer.connection is connection.connection
+
+
+@pytest.mark.postgres
+def test_a_row_that_does_not_load_raises_after_the_batch_is_read_and_the_connection_stays_usable(postgres):
+    from django.db import DataError
+
+    batch = Batch()
+    batch.add("SELECT CAST(%s AS date)", ["infinity"], rows=True)  # beyond Python's dates
+    batch.add("SELECT CAST(%s AS integer)", [3], rows=True)
+    with pytest.raises(DataError):
+        batch.run()
+    follow = Batch()
+    follow.add("SELECT CAST(%s AS integer) + 1", [1], rows=True)
+    assert follow.run() == [[(2,)]]
