@@ -309,7 +309,8 @@ def _split_side_by_side(result, rows: list[tuple], sql: str, parts: int) -> list
 
 
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
-_NATIVE: dict[str, str] = {}
+# Statement text → (its text with native placeholders, that text encoded for libpq).
+_NATIVE: dict[str, tuple[str, bytes]] = {}
 _NATIVE_LIMIT = 2000  # distinct statements; the hot path has a few dozen
 
 
@@ -319,8 +320,17 @@ def native_placeholders(sql: str) -> str:
     psycopg's ordinary cursor parses every query for its `%s`, and caches the result only for
     queries under 4,096 characters and 50 parameters: a statement made of several parts is longer,
     and parsing it again on each request was about a tenth of a decision's CPU. `Batch` therefore
-    sends the converted text through psycopg's raw cursor, which passes it as it is.
+    converts each text once and sends the converted text to libpq as it is.
     """
+    return _native(sql)[0]
+
+
+def _native_bytes(sql: str) -> bytes:
+    """`native_placeholders(sql)`, encoded for libpq (statement texts are ASCII or UTF-8)."""
+    return _native(sql)[1]
+
+
+def _native(sql: str) -> tuple[str, bytes]:
     native = _NATIVE.get(sql)
     if native is None:
         number = 0
@@ -334,24 +344,11 @@ def native_placeholders(sql: str) -> str:
             number += 1
             return f"${number}"
 
-        native = _PLACEHOLDER.sub(replace, sql)
+        text = _PLACEHOLDER.sub(replace, sql)
+        native = (text, text.encode())
         if len(_NATIVE) >= _NATIVE_LIMIT:
             _NATIVE.clear()
         _NATIVE[sql] = native
-    return native
-
-
-_NATIVE_BYTES: dict[str, bytes] = {}
-
-
-def _native_bytes(sql: str) -> bytes:
-    """`native_placeholders(sql)`, encoded for libpq (statement texts are ASCII or UTF-8)."""
-    native = _NATIVE_BYTES.get(sql)
-    if native is None:
-        native = native_placeholders(sql).encode()
-        if len(_NATIVE_BYTES) >= _NATIVE_LIMIT:
-            _NATIVE_BYTES.clear()
-        _NATIVE_BYTES[sql] = native
     return native
 
 
