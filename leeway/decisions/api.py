@@ -106,8 +106,8 @@ def decision_detail(request, decision_id: str):
     summary="Approve a pending request",
     description=(
         "A lead of the agent's team, a manager of its department or an admin. A request that is no longer "
-        "pending is a 409 (`already_decided`); approval that would pass a team, department or organization "
-        "budget is refused with 409 (`budget_exhausted`)."
+        "pending is a 409 (`already_decided`); approval that would pass a site, team, department or "
+        "organization budget is refused with 409 (`budget_exhausted`)."
     ),
 )
 def decision_approve(request, decision_id: str, payload: ApproveIn):

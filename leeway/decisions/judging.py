@@ -16,20 +16,29 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
-from django.utils.translation import get_language, gettext_lazy, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leeway.core.batch import Batch, select_columns
-from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.decisions.models import Decision, DecisionStatus, Zone
+from leeway.policy.budgets import (
+    AGENT_VOICE,
+    REVIEWER_VOICE,
+    SCOPES,
+    VOICES,
+    BudgetSubjects,
+    budget_label,
+    budget_order,
+    fits,
+    is_hard_cap,
+    period_start,
+)
 from leeway.policy.models import BudgetCounter
-from leeway.policy.selectors import period_start
+from leeway.policy.selectors import budget_subjects_for
 from leeway.policy.snapshot import GestureRule, PolicySnapshot
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-SCOPE_ORDER = {"agent": 0, "team": 1, "department": 2, "organization": 3}
-PERIOD_ORDER = {"day": 0, "month": 1}
 
 
 @dataclass(frozen=True)
@@ -49,7 +58,7 @@ class BudgetTarget:
 
     @property
     def is_hard_cap(self) -> bool:
-        return self.scope != "agent"
+        return is_hard_cap(self.scope)
 
 
 @dataclass(frozen=True)
@@ -61,7 +70,7 @@ class BudgetState:
     counter_id: int | None = None
 
     def allows(self, amount: Decimal) -> bool:
-        return self.spent + amount <= self.target.cap
+        return fits(spent=self.spent, amount=amount, cap=self.target.cap)
 
 
 @dataclass(frozen=True)
@@ -188,35 +197,18 @@ def evaluate(
 # Reading the inputs
 
 
-def _ordered_budgets(snapshot: PolicySnapshot) -> list:
-    """The snapshot's budgets agent → team → department → organization (how reasons list them)."""
-    return sorted(
-        snapshot.budgets, key=lambda b: (SCOPE_ORDER.get(b.scope, 9), PERIOD_ORDER.get(b.period, 9))
-    )
-
-
 def budget_targets(
-    snapshot: PolicySnapshot,
-    *,
-    agent_id: int,
-    team_id: int | None,
-    department_id: int | None,
-    now: datetime,
+    snapshot: PolicySnapshot, *, subjects: BudgetSubjects, now: datetime
 ) -> list[BudgetTarget]:
-    """The counters a decision by this agent would be charged to, in the current periods.
+    """The counters a decision for these subjects would be charged to, in the current periods.
 
-    Periods follow the organization's local midnight (the time zone frozen in the policy).
+    Periods follow the organization's local midnight (the time zone frozen in the policy); the
+    order is the registry's (agent → site → team → department → organization).
     """
-    subjects = {
-        "agent": agent_id,
-        "team": team_id,
-        "department": department_id,
-        "organization": snapshot.organization_id,
-    }
     starts: dict[str, date] = {}
     targets = []
-    for budget in _ordered_budgets(snapshot):
-        subject_id = subjects.get(budget.scope)
+    for budget in sorted(snapshot.budgets, key=lambda b: budget_order(b.scope, b.period)):
+        subject_id = subjects.of(budget.scope) if budget.scope in SCOPES else None
         if subject_id is None:
             continue
         if budget.period not in starts:
@@ -660,34 +652,9 @@ def cap_usage_for(
         return _cap_usage(cursor.fetchall())
 
 
-# ---------------------------------------------------------------------------
-# Team → department, read on every decision; cached because teams rarely move.
-
-TEAM_DEPARTMENT_KEY = "decisions:team-department:{team_id}"
-
-
 def department_id_for(member) -> int | None:
     """The department whose budget and managers apply to the member (their team's, else their own)."""
-    if not member.team_id:
-        return member.department_id
-    key = TEAM_DEPARTMENT_KEY.format(team_id=member.team_id)
-    department_id = near_get(key)
-    if department_id is None:
-        from leeway.people.models import Team
-
-        department_id = Team.objects.values_list("department_id", flat=True).filter(pk=member.team_id).first()
-        near_set(key, department_id, 300)
-    return department_id
-
-
-def forget_team_department(sender=None, instance=None, **kwargs) -> None:
-    """Signal receiver: a team moved to another department (or went away); judge with its new one.
-
-    The process that saved the team sees the change at once, others within a second with a shared
-    cache (`REDIS_URL`), else within the 300 s the value is cached for.
-    """
-    if instance is not None and instance.pk is not None:
-        near_delete(TEAM_DEPARTMENT_KEY.format(team_id=instance.pk))
+    return budget_subjects_for(member).department
 
 
 # ---------------------------------------------------------------------------
@@ -726,37 +693,6 @@ def _formatted(value: str, language: str) -> str:
     group, decimal = _number_symbols(language)
     plain = f"{number:,.2f}"
     return plain.replace(",", "\0").replace(".", decimal).replace("\0", group)
-
-
-# Lazy, so a label is translated only when one is asked for (reasons ask for one per budget).
-_BUDGET_LABELS = {
-    ("agent", "day"): gettext_lazy("Your budget today"),
-    ("agent", "month"): gettext_lazy("Your budget this month"),
-    ("team", "day"): gettext_lazy("Team budget today"),
-    ("team", "month"): gettext_lazy("Team budget this month"),
-    ("department", "day"): gettext_lazy("Department budget today"),
-    ("department", "month"): gettext_lazy("Department budget this month"),
-    ("organization", "day"): gettext_lazy("Company budget today"),
-    ("organization", "month"): gettext_lazy("Company budget this month"),
-}
-# The reviewer's voice only changes what belongs to the agent; the other labels stay as they are.
-_REVIEWER_BUDGET_LABELS = {
-    ("agent", "day"): gettext_lazy("The agent's budget today"),
-    ("agent", "month"): gettext_lazy("The agent's budget this month"),
-}
-
-# Who reads a reason: the decision's agent ("your green limit") or anyone else, such as the lead
-# answering the request ("the agent's green limit"). The API and stored answers speak to the agent.
-AGENT_VOICE = "agent"
-REVIEWER_VOICE = "reviewer"
-VOICES = (AGENT_VOICE, REVIEWER_VOICE)
-
-
-def budget_label(scope: str, period: str, *, voice: str = AGENT_VOICE) -> str:
-    label = _REVIEWER_BUDGET_LABELS.get((scope, period)) if voice == REVIEWER_VOICE else None
-    if label is None:
-        label = _BUDGET_LABELS.get((scope, period))
-    return str(label) if label is not None else pgettext("budget", "Budget")
 
 
 def _reviewer_template(code: str, ok: bool) -> str | None:

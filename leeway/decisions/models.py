@@ -13,11 +13,13 @@ from leeway.customers.models import Customer
 from leeway.people.models import (
     Department,
     Member,
+    Site,
     Team,
     TenantModel,
     currency_code_validator,
     organization_key,
 )
+from leeway.policy.budgets import BudgetSubjects
 from leeway.policy.models import MONEY, Gesture, PolicyVersion
 
 NOTE_MAX_LENGTH = 2000
@@ -89,6 +91,16 @@ class Decision(TenantModel):
         related_name="+",
         db_index=False,  # covered by decision_team_queue
         db_constraint=False,  # shared by the team's decisions: see organization above
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read through the team and department queues, never on its own yet
+        db_constraint=False,  # shared by the site's decisions: see organization above
     )
     department = models.ForeignKey(
         Department,
@@ -201,6 +213,17 @@ class Decision(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.status == DecisionStatus.PENDING
+
+    @property
+    def budget_subjects(self) -> BudgetSubjects:
+        """Whose counters this decision is charged to, as recorded when it was made."""
+        return BudgetSubjects(
+            organization=self.organization_id,
+            agent=self.agent_id,
+            site=self.site_id,
+            team=self.team_id,
+            department=self.department_id,
+        )
 
 
 class IdempotencyRecord(TenantModel):

@@ -131,8 +131,8 @@ def gesture_names(member, language: str) -> dict[str, str]:
 
 def agent_budgets(member) -> list[dict]:
     """The member's own (agent-scope) budgets now, with a label in the active language."""
-    from leeway.decisions.judging import budget_label
     from leeway.decisions.selectors import remaining_today_for
+    from leeway.policy.budgets import budget_label
 
     rows = []
     for budget in remaining_today_for(member):

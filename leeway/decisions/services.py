@@ -59,7 +59,7 @@ from leeway.decisions.models import (
 from leeway.decisions.selectors import decision_payload
 from leeway.people.models import Member, Role
 from leeway.policy.models import Gesture, PolicyVersion
-from leeway.policy.selectors import convert_to_base
+from leeway.policy.selectors import budget_subjects_for, convert_to_base
 from leeway.policy.snapshot import GestureEntry, GestureRule, PolicySnapshot, current_policy
 
 # Roles that record gestures for customers; trainers and analysts only read.
@@ -266,13 +266,7 @@ def _judge(
     rule = snapshot.rule_for(member.tier_id, data.gesture.code)
     targets = []
     if data.base_amount > 0:
-        targets = budget_targets(
-            snapshot,
-            agent_id=member.pk,
-            team_id=member.team_id,
-            department_id=department_id_for(member),
-            now=now,
-        )
+        targets = budget_targets(snapshot, subjects=budget_subjects_for(member), now=now)
     locked = None
     if lock:
         # The customer (for caps) and the whole budget set, read in one round trip.
@@ -528,6 +522,7 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
             if exact.zone != judgement.zone:
                 raise _BudgetFilledUp
             judgement = exact
+        subjects = budget_subjects_for(member)
         decision = new_instance(
             Decision,
             related={
@@ -537,8 +532,9 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
                 "policy_version": _known_version(snapshot),
             },
             organization_id=organization_id,
-            team_id=member.team_id,
-            department_id=department_id_for(member),
+            team_id=subjects.team,
+            site_id=subjects.site,
+            department_id=subjects.department,
             amount=data.amount,
             currency=data.currency,
             base_amount=data.base_amount,
@@ -741,13 +737,8 @@ def _charge_on_approval(decision: Decision, snapshot: PolicySnapshot, now: datet
     """Charge an approved request to its budgets; hard caps refuse (409), the agent's own may be exceeded."""
     if decision.base_amount <= 0:
         return
-    targets = budget_targets(
-        snapshot,
-        agent_id=decision.agent_id,
-        team_id=decision.team_id,
-        department_id=decision.department_id,
-        now=now,
-    )
+    # The subjects the request recorded when it was made: the agent may have moved since.
+    targets = budget_targets(snapshot, subjects=decision.budget_subjects, now=now)
     states = lock_budgets(decision.organization_id, targets)
     for state in states:
         if state.target.is_hard_cap and not state.allows(decision.base_amount):

@@ -8,3 +8,13 @@ class PolicyConfig(AppConfig):
     name = "leeway.policy"
     label = "policy"
     verbose_name = _("Policy")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from leeway.people.models import Team
+        from leeway.policy.selectors import forget_team_placement
+
+        # Judging caches each team's site and department (the budgets and managers a decision goes to).
+        post_save.connect(forget_team_placement, sender=Team, dispatch_uid="forget_team_placement_save")
+        post_delete.connect(forget_team_placement, sender=Team, dispatch_uid="forget_team_placement_delete")

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
 from leeway.core.money import parse_amount
-from leeway.policy.models import BudgetPeriod, BudgetScope, GestureCategory
+from leeway.policy.budgets import BudgetPeriod, BudgetScope
+from leeway.policy.models import GestureCategory
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")

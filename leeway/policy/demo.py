@@ -166,10 +166,11 @@ CUSTOMER_CAPS = {
 RULE_BEND_CAP = 3
 CAP_WINDOW_DAYS = 30
 
-# (scope, period, cap): team, department and organization budgets never bind before the agent's own.
+# (scope, period, cap): site, team, department and organization budgets never bind before the agent's own.
 BUDGETS = [
     ("agent", "day", "200.00"),
     ("agent", "month", "2000.00"),
+    ("site", "day", "5000.00"),  # each site's own daily envelope (API.md)
     ("team", "day", "2000.00"),
     ("department", "month", "50000.00"),
     ("organization", "month", "500000.00"),

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leeway.policy.models import GestureCategory, budget_label
+from leeway.policy.budgets import budget_name
+from leeway.policy.models import GestureCategory
 
 EMPTY = {
     "base_currency": None,
@@ -206,7 +207,7 @@ def snapshot_changes(old: dict | None, new: dict, *, language: str | None = None
             changes.append(_("%(where)s: rule removed (requests go to a lead)") % {"where": where})
 
     def budget_label_of(budget: dict) -> str:
-        return budget_label(budget["scope"], budget["period"])
+        return budget_name(budget["scope"], budget["period"])
 
     old_budgets = {(b["scope"], b["period"]): b for b in old["budgets"]}
     new_budgets = {(b["scope"], b["period"]): b for b in new["budgets"]}

@@ -11,8 +11,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
+from leeway.policy.budgets import BudgetPeriod, BudgetScope
 from leeway.policy.checks import budget_problems, gesture_problems, rule_problems, settings_problems
-from leeway.policy.models import BudgetPeriod, BudgetScope, GestureCategory
+from leeway.policy.models import GestureCategory
 
 AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
 from leeway.people.models import AuthorityTier, Member, TenantModel, currency_code_validator
+from leeway.policy.budgets import BudgetPeriod, BudgetScope, budget_name, is_hard_cap
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 ZERO = Decimal("0.00")
@@ -101,40 +102,10 @@ class AuthorityRule(TenantModel):
         ]
 
 
-class BudgetScope(models.TextChoices):
-    AGENT = "agent", _("Agent")
-    TEAM = "team", _("Team")
-    DEPARTMENT = "department", _("Department")
-    ORGANIZATION = "organization", _("Organization")
-
-
-class BudgetPeriod(models.TextChoices):
-    DAY = "day", _("Day")
-    MONTH = "month", _("Month")
-
-
-# Whole phrases, so each language can word them naturally.
-BUDGET_LABELS = {
-    ("agent", "day"): _("Agent budget per day"),
-    ("agent", "month"): _("Agent budget per month"),
-    ("team", "day"): _("Team budget per day"),
-    ("team", "month"): _("Team budget per month"),
-    ("department", "day"): _("Department budget per day"),
-    ("department", "month"): _("Department budget per month"),
-    ("organization", "day"): _("Organization budget per day"),
-    ("organization", "month"): _("Organization budget per month"),
-}
-
-
-def budget_label(scope: str, period: str) -> str:
-    return str(BUDGET_LABELS.get((scope, period), f"{scope} / {period}"))
-
-
 class Budget(TenantModel):
     """A company goodwill envelope: each agent/team/department (or the organization) gets `cap` per period.
 
-    Agent budgets are authority (a lead's approval may go past them); the
-    others are hard caps that nothing ever exceeds.
+    What each scope means (authority or hard cap, whose counter) is in `leeway.policy.budgets`.
     """
 
     scope = models.CharField(_("scope"), max_length=20, choices=BudgetScope.choices)
@@ -157,11 +128,11 @@ class Budget(TenantModel):
 
     @property
     def is_hard_cap(self) -> bool:
-        return self.scope != BudgetScope.AGENT
+        return is_hard_cap(self.scope)
 
     @property
     def label(self) -> str:
-        return budget_label(self.scope, self.period)
+        return budget_name(self.scope, self.period)
 
 
 class BudgetCounter(TenantModel):

@@ -4,57 +4,75 @@
 no history is summed and exchange rates come from the cache.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
 from leeway.core.money import quantize
 from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.people.models import Member, Organization
-from leeway.policy.models import BudgetCounter, BudgetPeriod, BudgetScope, ExchangeRate, GestureCategory
+from leeway.policy.budgets import (
+    BudgetPeriod,
+    BudgetScope,
+    BudgetSubjects,
+    budget_order,
+    is_hard_cap,
+    period_start,
+)
+from leeway.policy.models import BudgetCounter, ExchangeRate, GestureCategory
 from leeway.policy.snapshot import PolicySnapshot, current_policy
 
 ZERO = Decimal("0.00")
-SCOPE_ORDER = [BudgetScope.AGENT, BudgetScope.TEAM, BudgetScope.DEPARTMENT, BudgetScope.ORGANIZATION]
-PERIOD_ORDER = [BudgetPeriod.DAY, BudgetPeriod.MONTH]
 RATES_KEY = "policy:rates:{organization_id}"
 # Rate changes delete the key at once; the TTL only bounds a base-currency change made elsewhere.
 RATES_TTL_SECONDS = 600
 
 
-def period_start(period: str, *, time_zone: str, now: datetime | None = None) -> date:
-    """The local date the current day or month began, at midnight in `time_zone`."""
-    moment = now or timezone.now()
-    local = timezone.localtime(moment, ZoneInfo(time_zone)) if timezone.is_aware(moment) else moment
-    today = local.date()
-    if period == BudgetPeriod.DAY:
-        return today
-    if period == BudgetPeriod.MONTH:
-        return today.replace(day=1)
-    raise ValueError(f"Unknown budget period: {period!r}")
+TEAM_PLACEMENT_KEY = "policy:team-placement:{team_id}"
 
 
-def budget_subject_id(scope: str, member: Member) -> int | None:
-    """Whose counter a budget of this scope uses for this member (None: the scope does not apply)."""
-    if scope == BudgetScope.AGENT:
-        return member.pk
-    if scope == BudgetScope.TEAM:
-        return member.team_id
-    if scope == BudgetScope.DEPARTMENT:
-        department = member.home_department
-        return department.pk if department else None
-    if scope == BudgetScope.ORGANIZATION:
-        return member.organization_id
-    return None
+def team_placement(team_id: int) -> tuple[int | None, int | None]:
+    """(site id, department id) of a team, read on every decision; cached because teams rarely move."""
+    key = TEAM_PLACEMENT_KEY.format(team_id=team_id)
+    placement = near_get(key)
+    if placement is None:
+        from leeway.people.models import Team
+
+        found = Team.objects.filter(pk=team_id).values_list("site_id", "department_id").first()
+        placement = tuple(found) if found else (None, None)
+        near_set(key, placement, 300)
+    return placement[0], placement[1]
+
+
+def forget_team_placement(sender=None, instance=None, **kwargs) -> None:
+    """Signal receiver: a team moved to another site or department (or went away).
+
+    The process that saved the team sees the change at once, others within a second with a shared
+    cache (`REDIS_URL`), else within the 300 s the value is cached for.
+    """
+    if instance is not None and instance.pk is not None:
+        near_delete(TEAM_PLACEMENT_KEY.format(team_id=instance.pk))
+
+
+def budget_subjects_for(member: Member) -> BudgetSubjects:
+    """Whose counters this member's decisions charge: them, their team's site and department, the org."""
+    site_id, department_id = (
+        team_placement(member.team_id) if member.team_id else (None, member.department_id)
+    )
+    return BudgetSubjects(
+        organization=member.organization_id,
+        agent=member.pk,
+        site=site_id,
+        team=member.team_id,
+        department=department_id,
+    )
 
 
 def _budget_order(budget) -> tuple[int, int]:
-    return SCOPE_ORDER.index(budget.scope), PERIOD_ORDER.index(budget.period)
+    return budget_order(budget.scope, budget.period)
 
 
 def budget_statuses_for(member: Member, *, now: datetime | None = None) -> list[dict]:
@@ -65,8 +83,9 @@ def budget_statuses_for(member: Member, *, now: datetime | None = None) -> list[
     if snapshot is None:
         return []
     applicable = []
+    subjects = budget_subjects_for(member)
     for budget in sorted(snapshot.budgets, key=_budget_order):
-        subject_id = budget_subject_id(budget.scope, member)
+        subject_id = subjects.of(budget.scope)
         if subject_id is None:
             continue
         start = period_start(budget.period, time_zone=snapshot.time_zone, now=now)
@@ -214,11 +233,11 @@ def version_contents(data: dict, language: str) -> dict:
             "scope": scopes.get(budget["scope"], budget["scope"]),
             "period": periods.get(budget["period"], budget["period"]),
             "cap": budget["cap"],
-            "hard": budget["scope"] != BudgetScope.AGENT,
+            "hard": is_hard_cap(budget["scope"]),
         }
         for budget in sorted(
             data["budgets"],
-            key=lambda b: (SCOPE_ORDER.index(b["scope"]), PERIOD_ORDER.index(b["period"])),
+            key=lambda b: budget_order(b["scope"], b["period"]),
         )
     ]
     return {

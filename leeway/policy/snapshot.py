@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.people.models import AuthorityTier, Organization
+from leeway.policy.budgets import is_hard_cap
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class BudgetEntry:
 
     @property
     def is_hard_cap(self) -> bool:
-        return self.scope != "agent"
+        return is_hard_cap(self.scope)
 
 
 @dataclass(frozen=True)

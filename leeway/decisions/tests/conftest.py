@@ -69,6 +69,7 @@ def build_world(
     prefix: str = "",
     agent_day_cap: str = "200.00",
     team_day_cap: str = "2000.00",
+    site_day_cap: str | None = None,
     ceiling: str = "25.00",
     caps: tuple[int | None, str | None] = (None, None),
     publish: bool = True,
@@ -141,6 +142,8 @@ def build_world(
         ("organization", "month", "500000.00"),
     ]:
         budget_create(organization=organization, actor=None, scope=scope, period=period, cap=cap)
+    if site_day_cap is not None:
+        budget_create(organization=organization, actor=None, scope="site", period="day", cap=site_day_cap)
     if organization.base_currency == "USD":
         rate_set(organization=organization, currency="CAD", rate=Decimal("0.73"), actor=None)
     policy_settings_update(

@@ -37,3 +37,21 @@ def test_the_demo_data_loads_twice_without_changes(demo):
     call_command("demo-data", verbosity=0)
     assert Member.objects.count() == before
     assert Member.objects.filter(organization__slug="aurora", role="agent").count() >= 20
+
+
+def test_an_aurora_agent_sees_their_sites_daily_budget(api_client, demo):
+    """API.md: each aurora site has a daily budget (scope `site`) of 5,000.00 USD."""
+    api_client.authenticate(Member.objects.get(username="aurora-agent"))
+    budgets = api_client.get_json("/api/v1/me").json()["budgets"]
+    site = [b for b in budgets if b["scope"] == "site"]
+    assert site == [
+        {
+            "scope": "site",
+            "period": "day",
+            "cap": "5000.00",
+            "spent": "0.00",
+            "remaining": "5000.00",
+            "currency": "USD",
+        }
+    ]
+    assert [b["scope"] for b in budgets].index("site") == 2  # after the agent's day and month
