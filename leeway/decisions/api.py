@@ -120,7 +120,10 @@ def decision_approve(request, decision_id: str, payload: ApproveIn):
     "/decisions/{decision_id}/decline",
     response={200: DecisionOut, **ERRORS},
     summary="Decline a pending request",
-    description="Nothing is spent. A request that is no longer pending is a 409 (`already_decided`).",
+    description=(
+        "Nothing is spent. The reason is required and shown to the agent: missing or empty is a 422 with "
+        '`field: "reason"`. A request that is no longer pending is a 409 (`already_decided`).'
+    ),
 )
 def decision_decline(request, decision_id: str, payload: DeclineIn):
     decision = selectors.decision_in_organization(request.auth, decision_id)

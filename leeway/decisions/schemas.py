@@ -32,7 +32,7 @@ def _amount_is_text(value: Any) -> Any:
 
 
 class DecisionIn(Schema):
-    """A gesture to record. `note` must be present (it may be empty); `justification` is needed for amber."""
+    """A gesture to record. `note` and `interaction_ref` may be omitted; amber needs a `justification`."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [DECISION_EXAMPLE]})
 
@@ -46,7 +46,9 @@ class DecisionIn(Schema):
         examples=["billing_error"],
     )
     note: str = Field(
-        ..., description="Free text, at most 2,000 characters.", json_schema_extra={"maxLength": 2000}
+        "",
+        description="Free text, at most 2,000 characters; may be omitted (empty).",
+        json_schema_extra={"maxLength": 2000},
     )
     justification: str = Field(
         "", description="One line of why (at most 300 characters); required in the amber zone."
@@ -131,7 +133,10 @@ class ApproveIn(Schema):
 
 class DeclineIn(Schema):
     reason: str = Field(
-        "", description="Optional reason, shown to the agent.", examples=["Already refunded last week."]
+        ...,
+        description="Required, non-empty (at most 2,000 characters): shown to the agent.",
+        examples=["Already refunded last week."],
+        json_schema_extra={"minLength": 1, "maxLength": 2000},
     )
 
 

@@ -34,6 +34,23 @@ def decision_summary(decision: Decision, *, voice: str = AGENT_VOICE) -> str:
     if voice not in VOICES:
         raise ValueError(f"Unknown voice: {voice!r}")
     reviewer = voice == REVIEWER_VOICE
+    if decision.status == DecisionStatus.APPROVED and decision.base_amount == 0:
+        # A no-cost gesture (bending a cutoff time) charges no budget: saying so would be false.
+        if decision.auto_approved:
+            if reviewer:
+                return _(
+                    "Approved in the customer's favour because nobody answered in time; it costs nothing. "
+                    "The agent is covered."
+                )
+            return _(
+                "Approved in the customer's favour because nobody answered in time; it costs nothing. "
+                "You're covered."
+            )
+        if reviewer:
+            return _(
+                "Approved and protected; it costs nothing, so no budget is charged. The agent is covered."
+            )
+        return _("Approved and protected; it costs nothing, so no budget is charged. You're covered.")
     if decision.status == DecisionStatus.APPROVED:
         if decision.auto_approved:
             if reviewer:

@@ -228,6 +228,13 @@ def decision_input(
         raise InvalidInput(
             _("This gesture costs nothing: the amount must be 0."), code="zero_cost_gesture", field="amount"
         )
+    if not entry.zero_cost and parsed_amount == 0:
+        # A costed gesture for nothing would be recorded as a protected decision that moved no money.
+        raise InvalidInput(
+            _("This gesture has a cost: enter an amount above 0, or pick a no-cost gesture."),
+            code="amount_zero",
+            field="amount",
+        )
     customer_key = None
     if look_up_customer or isinstance(customer, Customer):
         customer_row = _resolve_customer(member, customer)
@@ -798,10 +805,17 @@ def decision_approve(*, decision: Decision, member: Member, note: str = "") -> D
     return locked
 
 
-def decision_decline(*, decision: Decision, member: Member, reason: str = "") -> Decision:
-    """A lead (or manager, admin) declines a pending request; nothing is spent."""
+def decision_decline(*, decision: Decision, member: Member, reason: str) -> Decision:
+    """A lead (or manager, admin) declines a pending request with a reason for the agent; nothing is spent."""
     check_can_answer(decision=decision, member=member)
     reason = _clean_text(reason, field="reason", max_length=NOTE_MAX_LENGTH)
+    if not reason:
+        # The agent has to tell the customer something: "declined" alone leaves them guessing.
+        raise InvalidInput(
+            _("Give the agent a reason for declining: they will read it."),
+            code="reason_required",
+            field="reason",
+        )
     with transaction.atomic():
         locked = _locked_pending(decision)
         now = timezone.now()

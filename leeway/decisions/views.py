@@ -91,6 +91,9 @@ def _console_strings() -> dict:
         "value_share": _("This %(amount)s is %(percent)s of this customer's predicted value (%(value)s)."),
         "approved_title": _("Approved — protected by policy v%(version)s"),
         "approved_body": _("Charged to the company goodwill budget; nothing can be held against you."),
+        "approved_free_body": _(
+            "It costs nothing, so no budget is charged; nothing can be held against you."
+        ),
         "amber_body": _("Your lead sees it as a learning case, never as a mistake."),
         "auto_body": _("Approved in the customer's favour because nobody answered in time."),
         "red_title": _("Sent to your lead"),
@@ -255,7 +258,12 @@ def _answer(request, decision_id, *, approve: bool):
         decision = selectors.decision_in_organization(member, decision_id)
         if approve:
             decision = services.decision_approve(decision=decision, member=member, note=text)
-            message = _("Approved: %(agent)s's %(gesture)s for %(customer)s is protected and charged.")
+            if decision.base_amount == 0:
+                message = _(
+                    "Approved: %(agent)s's %(gesture)s for %(customer)s is protected; it costs nothing."
+                )
+            else:
+                message = _("Approved: %(agent)s's %(gesture)s for %(customer)s is protected and charged.")
         else:
             decision = services.decision_decline(decision=decision, member=member, reason=text)
             message = _("Declined: %(agent)s's request for %(customer)s. Nothing was spent.")

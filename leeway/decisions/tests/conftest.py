@@ -214,3 +214,12 @@ def counts():
         }
 
     return snapshot_counts
+
+
+@pytest.fixture
+def demo_live(transactional_db, live_server):
+    """The demo data behind a live server, for the browser tests."""
+    from django.core.management import call_command
+
+    call_command("demo-data", verbosity=0)
+    return live_server

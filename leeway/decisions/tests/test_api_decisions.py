@@ -143,7 +143,7 @@ def test_bad_amounts_are_refused_and_record_nothing(agent_client, counts, amount
         ({"amount": ...}, 422, "invalid", "amount"),
         ({"currency": ...}, 422, "invalid", "currency"),
         ({"reason": ...}, 422, "invalid", "reason"),
-        ({"note": ...}, 422, "invalid", "note"),
+        ({"amount": "0.00"}, 422, "amount_zero", "amount"),
         ({"customer": 1001}, 422, "invalid", "customer"),
     ],
 )
@@ -154,6 +154,29 @@ def test_bad_input_is_refused_with_its_field_and_records_nothing(
     response = agent_client.post_json(DECISIONS, body(**changes), headers={"Idempotency-Key": "bad-1"})
     assert_error(response, status, code=code, field=field)
     assert counts() == before
+
+
+@pytest.mark.parametrize("omitted", ["note", "justification", "interaction_ref"])
+def test_optional_fields_may_be_omitted_as_api_md_says(agent_client, omitted):
+    response = agent_client.post_json(DECISIONS, body(**{omitted: ...}))
+    assert response.status_code == 201, response.content
+    assert response.json()[omitted] == ""
+    assert getattr(Decision.objects.get(), omitted) == ""
+
+
+def test_api_md_minimal_body_is_accepted(agent_client):
+    minimal = body(note=..., justification=..., interaction_ref=...)
+    assert set(minimal) == {"customer", "gesture", "amount", "currency", "reason"}
+    response = agent_client.post_json(DECISIONS, minimal, headers={"Idempotency-Key": "minimal-1"})
+    assert response.status_code == 201, response.content
+    again = agent_client.post_json(DECISIONS, minimal, headers={"Idempotency-Key": "minimal-1"})
+    assert again.content == response.content
+    assert Decision.objects.count() == 1
+
+
+def test_the_openapi_document_says_note_is_optional(agent_client):
+    schema = agent_client.get("/api/v1/openapi.json").json()
+    assert "note" not in schema["components"]["schemas"]["DecisionIn"]["required"]
 
 
 @pytest.mark.parametrize("raw", ["{not json", "", "[1, 2]", '"a string"', "null", '{"amount": "1.00"'])

@@ -63,7 +63,8 @@ def test_a_lead_declines_and_nothing_is_spent(world):
 
 def test_the_departments_manager_and_an_admin_may_answer(world):
     assert decision_approve(decision=request(world), member=world.manager).status == DecisionStatus.APPROVED
-    assert decision_decline(decision=request(world), member=world.admin).status == DecisionStatus.DECLINED
+    declined = decision_decline(decision=request(world), member=world.admin, reason="Not this time.")
+    assert declined.status == DecisionStatus.DECLINED
 
 
 @pytest.mark.parametrize("who", ["agent2", "analyst", "other_lead"])
@@ -72,7 +73,7 @@ def test_others_in_the_organization_are_forbidden(world, who):
     with pytest.raises(Forbidden):
         decision_approve(decision=decision, member=getattr(world, who))
     with pytest.raises(Forbidden):
-        decision_decline(decision=decision, member=getattr(world, who))
+        decision_decline(decision=decision, member=getattr(world, who), reason="No.")
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.PENDING
 
@@ -97,7 +98,7 @@ def test_a_second_answer_is_a_conflict(world):
         decision_approve(decision=decision, member=world.manager)
     assert error.value.code == "already_decided"
     with pytest.raises(Conflict):
-        decision_decline(decision=decision, member=world.lead)
+        decision_decline(decision=decision, member=world.lead, reason="Too late.")
     assert spent("agent") == Decimal("150.00")
 
 

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from leeway.decisions.models import Decision, DecisionStatus
@@ -16,12 +15,6 @@ SCREENSHOTS = Path(os.environ.get("LEEWAY_SCREENSHOTS") or DEFAULT_SCREENSHOTS)
 PASSWORD = "demo-pass-1"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_live(transactional_db, live_server):
-    call_command("demo-data", verbosity=0)
-    return live_server
 
 
 def watch_csp(page) -> list[str]:

@@ -275,7 +275,9 @@ def test_answering_twice_says_it_was_already_decided(client, world):
     client = login(client, world.lead)
     client.post(reverse("decisions:approve", args=[decision.public_id]))
     response = client.post(
-        reverse("decisions:decline", args=[decision.public_id]), headers={"HX-Request": "true"}
+        reverse("decisions:decline", args=[decision.public_id]),
+        {"reason": "Too late"},
+        headers={"HX-Request": "true"},
     )
     assert "This request was already decided." in response.content.decode()
     decision.refresh_from_db()

@@ -540,7 +540,8 @@
     const lines = [];
     if (approved) {
       strong.textContent = fmt(S.approved_title, { version: decision.policy_version });
-      lines.push(S.approved_body);
+      // A no-cost gesture charges no budget: the confirmation must not say it does.
+      lines.push(Number(decision.base_amount) === 0 ? S.approved_free_body : S.approved_body);
       if (decision.zone === "amber") lines.push(S.amber_body);
     } else if (decision.status === "declined") {
       strong.textContent = S.declined_title;
