@@ -134,9 +134,16 @@ TEMPLATES = [
 # Database: SQLite file in the data folder unless DATABASE_URL says otherwise.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    # Persistent connections; Django checks one before a request reuses it (a restarted server, an
+    # idle timeout), which is a round trip per request: LEEWAY_DB_HEALTH_CHECKS=false saves it where a
+    # failed request after a database restart is acceptable.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=600, conn_health_checks=envbool("LEEWAY_DB_HEALTH_CHECKS", True)
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, health-checking only connections idle for a while (see that module).
+        # Django's backend, encoding JSON with orjson (see that module).
         DATABASES["default"]["ENGINE"] = "leeway.core.db.postgresql"
 else:
     DATABASES = {
@@ -145,11 +152,17 @@ else:
             "NAME": DATA_DIR / "leeway.sqlite3",
         }
     }
-# The decision hot path prepares its statements once per PostgreSQL session (leeway.core.batch). Turn it
-# off behind a transaction-pooling proxy (e.g. PgBouncer in transaction mode), where sessions are shared.
+# The decision hot path prepares its statements once per PostgreSQL session (leeway.core.batch asks
+# psycopg to, with prepare=True). Turn it off behind a transaction-pooling proxy (e.g. PgBouncer in
+# transaction mode), where sessions are shared.
 LEEWAY_DB_PREPARE = envbool("LEEWAY_DB_PREPARE", True)
-# Seconds a connection that finished a request cleanly skips the health check (PostgreSQL; 0 = never).
-LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = float(os.environ.get("LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS", "1"))
+if DATABASES["default"]["ENGINE"] == "leeway.core.db.postgresql":
+    # Django turns psycopg's prepared statements off (prepare_threshold None): then prepare=True does
+    # nothing either. A threshold no query reaches leaves the ORM's queries unprepared, as Django
+    # means, while the batches' prepare=True still prepares theirs.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        2**31 - 1 if LEEWAY_DB_PREPARE else None
+    )
 # How long a worker trusts a bearer token lookup (revocations reach other workers within it); 0 = off.
 LEEWAY_TOKEN_CACHE_SECONDS = envint("LEEWAY_TOKEN_CACHE_SECONDS", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

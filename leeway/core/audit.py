@@ -140,7 +140,7 @@ def audit_chain_statement(organization_id: int, *, using: str = "default") -> tu
     """The INSERT … ON CONFLICT DO NOTHING creating the chain head, or None if this process saw it exist.
 
     Put it in the transaction's first batch, before `audit_append_parts`: the append then always
-    finds its head, so the last batch can carry the COMMIT too. Call `audit_chain_known` once the
+    finds its head, with no round trip to create it in between. Call `audit_chain_known` once the
     statement has run in a committed transaction (or the append returned its row).
     """
     if organization_id in _KNOWN_CHAINS:

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 
 from leeway.core.errors import NotFound
 from leeway.core.tenancy import scoped
-from leeway.decisions.judging import AGENT_VOICE, REVIEWER_VOICE, VOICES
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.people.models import Member, Role
+from leeway.policy.budgets import AGENT_VOICE, REVIEWER_VOICE, VOICES
 
 RELATED = ("customer", "gesture", "agent", "policy_version", "decided_by")
 ZERO = Decimal("0.00")

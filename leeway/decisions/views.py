@@ -21,9 +21,10 @@ from django.views.decorators.http import require_GET, require_POST
 from leeway.core.decorators import member_required, role_required
 from leeway.core.errors import DomainError, NotFound
 from leeway.decisions import page_selectors, selectors, services
-from leeway.decisions.judging import AGENT_VOICE, REVIEWER_VOICE, render_reasons
+from leeway.decisions.judging import render_reasons
 from leeway.decisions.models import DecisionReason, DecisionStatus, Zone
 from leeway.people.models import Role
+from leeway.policy.budgets import AGENT_VOICE, REVIEWER_VOICE
 from leeway.policy.selectors import gestures_for
 from leeway.policy.snapshot import current_policy
 

@@ -1,9 +1,8 @@
-"""Hand-written INSERTs (leeway.core.batch) send exactly what the ORM would save."""
+"""Batches (leeway.core.batch) send exactly what the ORM would save and read back what it would read."""
 
 import pytest
 import time_machine
 from django.db import connection
-from django.db.models import signals
 from django.test.utils import CaptureQueriesContext
 
 from leeway.core.batch import (
@@ -12,13 +11,12 @@ from leeway.core.batch import (
     inserted,
     instance_from_row,
     native_placeholders,
-    new_instance,
     side_by_side,
     with_parts,
 )
 from leeway.core.models import AuditChain, OutboxEvent
 from leeway.customers.models import Customer
-from leeway.decisions.models import Decision, DecisionStatus, IdempotencyRecord
+from leeway.decisions.models import Decision, DecisionStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -156,7 +154,7 @@ def test_a_side_by_side_statement_marks_where_each_part_starts():
 
 
 def test_an_instance_built_from_a_row_is_what_from_db_builds(aurora):
-    """instance_from_row skips Model.__init__ for plain models: same attributes, state and deferred fields."""
+    """instance_from_row builds with from_db: same attributes, state and deferred fields."""
     customer = Customer.objects.create(organization=aurora, external_id="C-7", name="Ada", language="es")
     names = ("id", "organization_id", "external_id", "name")
     row = (customer.pk, aurora.pk, "C-7", "Ada")
@@ -172,37 +170,6 @@ def test_an_instance_built_from_a_row_is_what_from_db_builds(aurora):
     assert built.organization == aurora
 
 
-def test_a_model_with_post_init_receivers_is_still_built_by_its_init(aurora):
-    seen = []
-
-    def receiver(sender, instance, **kwargs):
-        seen.append(instance)
-
-    signals.post_init.connect(receiver, sender=Customer)
-    try:
-        built = instance_from_row(Customer, ("id", "external_id"), (1, "C-8"))
-    finally:
-        signals.post_init.disconnect(receiver, sender=Customer)
-    assert seen == [built]
-
-
-def test_a_new_instance_is_what_the_models_init_makes(aurora):
-    customer = Customer.objects.create(organization=aurora, external_id="C-9", name="Grace")
-    built = new_instance(OutboxEvent, organization_id=aurora.pk, topic="t", payload={"a": 1})
-    expected = OutboxEvent(organization_id=aurora.pk, topic="t", payload={"a": 1})
-    assert vars(built).keys() - {"_state"} == vars(expected).keys() - {"_state"}
-    assert all(getattr(built, f.attname) == getattr(expected, f.attname) for f in OutboxEvent._meta.fields)
-    assert (built._state.adding, built._state.db) == (True, None)
-    record = new_instance(IdempotencyRecord, organization_id=aurora.pk)
-    assert record.response_status == IdempotencyRecord._meta.get_field("response_status").get_default()
-    # A related object is stored by id and cached, as model(customer=obj) does: no query to read it back.
-    other = new_instance(Customer, related={"organization": aurora}, external_id="C-10", name="Lin")
-    assert other.organization_id == aurora.pk and other.organization is aurora
-    assert customer.organization_id == other.organization_id
-    with pytest.raises(TypeError, match="unexpected"):
-        new_instance(Customer, nickname="x")
-
-
 @pytest.fixture
 def postgres(db):
     if connection.vendor != "postgresql":
@@ -211,7 +178,7 @@ def postgres(db):
 
 def _prepared_on_server() -> dict[str, str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name, statement FROM pg_prepared_statements WHERE name LIKE '\\_leeway\\_%%'")
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
         return dict(cursor.fetchall())
 
 
@@ -262,71 +229,6 @@ def test_a_statement_whose_prepare_failed_is_prepared_again_next_time(postgres):
 
 
 @pytest.mark.postgres
-def test_a_value_the_driver_cannot_adapt_raises_before_anything_is_sent(postgres):
-    from django.db import transaction
-
-    with transaction.atomic():
-        batch = Batch()
-        batch.add("SELECT CAST(%s AS integer)", [1], rows=True)
-        batch.add("SELECT %s", [object()], rows=True)
-        with pytest.raises(Exception, match="cannot adapt"):
-            batch.run()
-        # Nothing reached the server: the transaction is still good.
-        follow = Batch()
-        follow.add("SELECT CAST(%s AS integer) + 1", [1], rows=True)
-        assert follow.run() == [[(2,)]]
-
-
-@pytest.mark.postgres
-def test_the_batch_opens_the_transaction_as_psycopg_would(transactional_db):
-    """BEGIN travels with the first batch of an atomic block, and only there; its options are psycopg's."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the pipeline runner is PostgreSQL's")
-    from django.db import transaction
-    from psycopg import IsolationLevel
-
-    from leeway.core.batch import _begin_command
-
-    raw_status = lambda: connection.connection.info.transaction_status.name  # noqa: E731
-    batch = Batch()
-    batch.add("SELECT 1")
-    batch.run()
-    assert raw_status() == "IDLE"  # autocommit: no transaction left open
-    with transaction.atomic():
-        batch.run()
-        assert raw_status() == "INTRANS"
-        batch.run(commit=True)
-        assert raw_status() == "IDLE"  # the COMMIT rode along; Django's own finds nothing to do
-    raw = connection.connection
-    for level in (None, *IsolationLevel):
-        for read_only in (None, True, False):
-            for deferrable in (None, True, False):
-                raw.isolation_level, raw.read_only, raw.deferrable = level, read_only, deferrable
-                assert _begin_command(raw) == raw._get_tx_start_command()
-    raw.isolation_level = raw.read_only = raw.deferrable = None
-
-
-@pytest.mark.postgres
-def test_a_connection_keeps_its_session_and_a_new_connection_starts_its_own(transactional_db):
-    """Prepared statements and the dumpers found are per connection: they must not outlive it."""
-    if connection.vendor != "postgresql":
-        pytest.skip("the pipeline runner is PostgreSQL's")
-    from leeway.core.batch import _SESSION_ATTRIBUTE
-
-    batch = Batch()
-    batch.add("SELECT CAST(%s AS integer) AS kept_session", [1], rows=True)
-    batch.run()
-    session = getattr(connection.connection, _SESSION_ATTRIBUTE)
-    assert session.prepared
-    batch.run()
-    assert getattr(connection.connection, _SESSION_ATTRIBUTE) is session
-    connection.close()
-    assert batch.run() == [[(1,)]]
-    fresh = getattr(connection.connection, _SESSION_ATTRIBUTE)
-    assert fresh is not session and fresh.transformer.connection is connection.connection
-
-
-@pytest.mark.postgres
 def test_a_row_that_does_not_load_raises_after_the_batch_is_read_and_the_connection_stays_usable(postgres):
     from django.db import DataError
 
@@ -335,6 +237,39 @@ def test_a_row_that_does_not_load_raises_after_the_batch_is_read_and_the_connect
     batch.add("SELECT CAST(%s AS integer)", [3], rows=True)
     with pytest.raises(DataError):
         batch.run()
+    follow = Batch()
+    follow.add("SELECT CAST(%s AS integer) + 1", [1], rows=True)
+    assert follow.run() == [[(2,)]]
+
+
+@pytest.mark.postgres
+def test_a_batch_opens_the_transaction_of_an_atomic_block_and_leaves_autocommit_alone(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("the pipeline runner is PostgreSQL's")
+    from django.db import transaction
+
+    status = lambda: connection.connection.info.transaction_status.name  # noqa: E731
+    batch = Batch()
+    batch.add("SELECT 1")
+    batch.run()
+    assert status() == "IDLE"  # autocommit: no transaction left open
+    with transaction.atomic():
+        batch.run()
+        assert status() == "INTRANS"
+    assert status() == "IDLE"
+
+
+@pytest.mark.postgres
+def test_a_value_the_driver_cannot_adapt_fails_the_batch_and_what_it_wrote_rolls_back(postgres, aurora):
+    from django.db import transaction
+
+    event = OutboxEvent(organization_id=aurora.pk, topic="never", payload={})
+    with pytest.raises(Exception, match="cannot adapt"), transaction.atomic():
+        batch = Batch()
+        batch.add(*insert_statement(event))
+        batch.add("SELECT %s", [object()], rows=True)
+        batch.run()
+    assert not OutboxEvent.objects.filter(topic="never").exists()
     follow = Batch()
     follow.add("SELECT CAST(%s AS integer) + 1", [1], rows=True)
     assert follow.run() == [[(2,)]]

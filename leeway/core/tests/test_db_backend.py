@@ -1,8 +1,7 @@
-"""The PostgreSQL backend skips the health check of a connection that just finished a request cleanly."""
+"""Leeway's PostgreSQL backend is Django's, encoding JSON with orjson; Django health-checks connections."""
 
 import datetime
 import time
-from unittest import mock
 
 import pytest
 from django.db import connections
@@ -23,57 +22,11 @@ def _postgres_only():
     assert type(default()).__module__ == "leeway.core.db.postgresql.base"
 
 
-def request_cycle():
-    """What Django does around a request: a check when it starts, its queries, a check when it ends."""
-    default().close_if_unusable_or_obsolete()  # request_started
-    with default().cursor() as cursor:
-        cursor.execute("SELECT 1")
-    default().close_if_unusable_or_obsolete()  # request_finished
-
-
-def checks(settings, idle_seconds, *, pause=0.0) -> int:
-    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = idle_seconds
-    default().ensure_connection()
-    request_cycle()
-    if pause:
-        time.sleep(pause)
-    with mock.patch.object(type(default()), "is_usable", autospec=True, return_value=True) as is_usable:
-        request_cycle()
-    return is_usable.call_count
-
-
-def test_a_connection_used_cleanly_a_moment_ago_is_not_checked_again(settings):
-    assert checks(settings, 1.0) == 0
-
-
-def test_a_request_that_only_ran_batches_counts_as_using_the_connection(settings):
-    """leeway.core.batch runs statements without Django's cursor: the next request still skips the check."""
-    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = 1.0
-    default().ensure_connection()
-    for _request in range(2):
-        default().close_if_unusable_or_obsolete()
-        batch = Batch()
-        batch.add("SELECT 1", rows=True)
-        assert batch.run() == [[(1,)]]
-        default().close_if_unusable_or_obsolete()
-    with mock.patch.object(type(default()), "is_usable", autospec=True, return_value=True) as is_usable:
-        request_cycle()
-    assert is_usable.call_count == 0
-
-
-def test_a_connection_that_sat_idle_is_checked(settings):
-    assert checks(settings, 0.05, pause=0.1) == 1
-
-
-def test_zero_checks_before_every_request_as_django_does(settings):
-    assert checks(settings, 0) == 1
-
-
-def test_a_dropped_connection_is_replaced_after_the_idle_window(settings):
-    settings.LEEWAY_DB_HEALTH_CHECK_IDLE_SECONDS = 0.05
+def test_a_connection_the_server_dropped_is_replaced_before_a_batch_uses_it():
+    """Django's health check (CONN_HEALTH_CHECKS) runs before a request's first query, batches included."""
+    assert default().settings_dict["CONN_HEALTH_CHECKS"]
     default().ensure_connection()
     pid = default().connection.info.backend_pid
-    request_cycle()
     killer = connections.create_connection("default")
     try:
         with killer.cursor() as cursor:
@@ -81,8 +34,11 @@ def test_a_dropped_connection_is_replaced_after_the_idle_window(settings):
     finally:
         killer.close()
     time.sleep(0.1)
-    request_cycle()  # the health check finds the dead connection and opens a new one
-    assert default().connection.info.backend_pid != pid
+    default().close_if_unusable_or_obsolete()  # request_started
+    batch = Batch()
+    batch.add("SELECT pg_backend_pid()", rows=True)
+    [[(new_pid,)]] = batch.run()
+    assert new_pid != pid
 
 
 def test_json_is_encoded_with_orjson_and_what_it_refuses_goes_through_json_dumps():

@@ -12,7 +12,7 @@ import pytest
 from django.core.cache import cache
 
 from leeway.customers.models import Customer
-from leeway.decisions import judging
+from leeway.decisions.judging import inputs as judging_inputs
 from leeway.people.models import Member, Organization, Role
 from leeway.people.tests.factories import (
     AuthorityTierFactory,
@@ -38,11 +38,11 @@ def _fresh_caches():
     """Test databases roll back and reuse ids: cached snapshots, rates and counters must not leak."""
     cache.clear()
     snapshot._PARSED.clear()
-    judging._KNOWN_COUNTERS.clear()
+    judging_inputs._KNOWN_COUNTERS.clear()
     yield
     cache.clear()
     snapshot._PARSED.clear()
-    judging._KNOWN_COUNTERS.clear()
+    judging_inputs._KNOWN_COUNTERS.clear()
 
 
 @dataclass

@@ -106,7 +106,7 @@ def failing_outbox():
     """The outbox event's INSERT fails after the charge and the decision's INSERT have run."""
     if connection.vendor == "postgresql":  # one statement: the database refuses its event part
         broken = ("INSERT INTO core_outboxevent (id) VALUES (NULL)", [])
-        return mock.patch.object(services, "outbox_statement", return_value=broken)
+        return mock.patch.object(services.create, "outbox_statement", return_value=broken)
     return mock.patch.object(OutboxEvent, "save", side_effect=DatabaseError("outbox down"))
 
 
@@ -124,7 +124,7 @@ def test_a_failure_mid_way_leaves_no_decision_no_audit_and_no_spend(world, count
 def test_a_failed_approval_leaves_the_request_pending_and_nothing_spent(world):
     decision = give(world, "150.00")
     outbox_before = OutboxEvent.objects.count()
-    with mock.patch.object(services, "audit_record", side_effect=RuntimeError("disk full")):
+    with mock.patch.object(services.approvals, "audit_record", side_effect=RuntimeError("disk full")):
         with pytest.raises(RuntimeError):
             decision_approve(decision=decision, member=world.lead)
     decision.refresh_from_db()

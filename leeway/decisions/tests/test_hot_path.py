@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from leeway.core.audit import audit_verify
 from leeway.core.batch import Batch
 from leeway.core.models import AuditEntry, OutboxEvent
-from leeway.decisions import services
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.decisions.services import Idempotency, decision_create, decision_submit, request_hash
+from leeway.decisions.services import inputs as services
 from leeway.decisions.tests.conftest import body, build_world
 from leeway.policy.models import BudgetCounter
 
@@ -127,7 +127,7 @@ def test_the_cap_window_is_read_off_the_partial_index_even_with_a_generic_plan(w
         pytest.skip("plans are PostgreSQL's")
     from django.utils import timezone
 
-    from leeway.decisions.judging import _cap_usage_statement
+    from leeway.decisions.judging.inputs import _cap_usage_statement
     from leeway.policy.snapshot import current_policy
 
     rule = current_policy(world.organization.pk).rule_for(world.agent.tier_id, "waive_fee")
@@ -157,7 +157,7 @@ def test_reason_amounts_are_formatted_exactly_like_the_pages_money_filter(langua
     from django.utils import translation
 
     from leeway.core.templatetags.leeway import money
-    from leeway.decisions.judging import _formatted
+    from leeway.decisions.judging.reasons import _formatted
 
     values = ["0", "0.00", "0.005", "0.015", "5", "25.00", "999.99", "1000", "1975.00", "19750.5"]
     values += ["123456.78", "1234567.891", "50000000.00", "-1975.00", "-0.01", "1E+3", "abc", "", "NaN"]
@@ -171,36 +171,22 @@ def test_reason_amounts_are_formatted_exactly_like_the_pages_money_filter(langua
 def committing_world(transactional_db, aurora):
     """A world whose decisions run in real transactions (not inside a test's), as in a worker."""
     if connection.vendor != "postgresql":
-        pytest.skip("the COMMIT rides in the last batch on PostgreSQL only")
+        pytest.skip("statement batching is PostgreSQL's")
     from leeway.decisions.tests.conftest import build_world
 
     return build_world(aurora)
 
 
-def _spy_on_djangos_commit(monkeypatch) -> list:
-    """The transaction status psycopg reports each time Django's atomic block commits."""
-    statuses = []
-    real_commit = connection._commit
-
-    def spy():
-        statuses.append(connection.connection.info.transaction_status.name)
-        return real_commit()
-
-    monkeypatch.setattr(connection, "_commit", spy)
-    return statuses
-
-
 @pytest.mark.postgres
-def test_the_commit_travels_with_the_last_batch(committing_world, monkeypatch):
+def test_a_decision_is_two_batches_then_djangos_commit(committing_world):
     give(committing_world, "1.00")  # the chain head exists and counters are known, as in a running worker
-    statuses = _spy_on_djangos_commit(monkeypatch)
     with CaptureQueriesContext(connection) as queries:
         decision = give(committing_world, "2.00")
     assert decision.status == DecisionStatus.APPROVED
-    # Django's own commit found the transaction already committed: no round trip of its own.
-    assert statuses == ["IDLE"]
-    # Django logs BEGIN and COMMIT as it manages the transaction; they are not round trips of their own.
-    batches = [q["sql"] for q in queries.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+    sent = [q["sql"] for q in queries.captured_queries]
+    # Django logs BEGIN and COMMIT as it manages the transaction; each batch is one round trip.
+    assert sent[-1] == "COMMIT"
+    batches = [sql for sql in sent if sql not in ("BEGIN", "COMMIT")]
     assert len(batches) == 2, [sql[:80] for sql in batches]
     assert Decision.objects.filter(pk=decision.pk, status=DecisionStatus.APPROVED).exists()
     assert audit_verify() == []

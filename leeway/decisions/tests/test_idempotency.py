@@ -98,7 +98,7 @@ def test_a_lost_race_on_the_same_key_answers_with_the_winners_response(world, mo
     fields = {k: v for k, v in body().items()}
     idempotency = Idempotency(key="race", request_hash=request_hash(fields))
     status, winner = decision_submit(member=world.agent, idempotency=idempotency, **fields)
-    from leeway.decisions import services
+    from leeway.decisions.services import create as services
 
     real_statement = services._stored_answer_statement
     calls = {"n": 0}

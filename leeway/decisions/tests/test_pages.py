@@ -409,8 +409,8 @@ def test_a_decisions_summary_speaks_of_the_agent_in_the_leads_language(client, w
 
 
 def test_the_summary_reads_the_same_to_the_agent_and_in_the_third_person_to_others():
-    from leeway.decisions.judging import REVIEWER_VOICE
     from leeway.decisions.selectors import decision_summary
+    from leeway.policy.budgets import REVIEWER_VOICE
 
     cases = [
         (

@@ -157,7 +157,8 @@ def test_reasons_say_what_was_checked_and_what_remains_in_the_readers_language(w
 
 
 def test_reasons_for_a_reviewer_speak_of_the_agents_limits_and_budgets(world):
-    from leeway.decisions.judging import REVIEWER_VOICE, render_reasons
+    from leeway.decisions.judging import render_reasons
+    from leeway.policy.budgets import REVIEWER_VOICE
 
     decision = create(world, "25.00")
     agent = [r["message"] for r in render_reasons(decision.reasons)]
@@ -178,7 +179,8 @@ def test_reasons_for_a_reviewer_speak_of_the_agents_limits_and_budgets(world):
 
 
 def test_reasons_for_a_reviewer_are_translated(world):
-    from leeway.decisions.judging import REVIEWER_VOICE, reason_message
+    from leeway.decisions.judging import reason_message
+    from leeway.policy.budgets import REVIEWER_VOICE
 
     amber = create(world, "75.00", justification="Third outage this month")
     with translation.override("es"):

@@ -1,14 +1,14 @@
-"""Judging a gesture into a zone: limits, per-customer caps and budget counters.
+"""The database side of judging: a decision's inputs read, its budget counters locked and charged.
 
-The evaluation itself (`evaluate`) is a pure function of the rule, the amount,
-the customer's cap usage and the budget counters. The database side reads
-those inputs in a constant number of queries whatever the history: counters
-for budgets (one row per budget, subject and period) and one aggregate over an
-indexed window for caps. When deciding for real, the counters of the whole
-budget set are locked in one `SELECT … FOR UPDATE ORDER BY id`.
+They are read in a constant number of queries whatever the history: counters for budgets (one row
+per budget, subject and period) and one aggregate over an indexed window for caps. Counters are
+read here (`read_budgets`, `lock_inputs`), charged here (`charge_statement`, `guarded_charge_parts`,
+`charge_budgets`), and whether an amount fits a cap is `leeway.policy.budgets.fits`, used by
+`BudgetState.allows` and mirrored by the guarded charge's SQL. When deciding for real, the counters
+of the whole budget set are locked in one `SELECT … FOR UPDATE ORDER BY id`.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
@@ -16,214 +16,13 @@ from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from leeway.core.batch import Batch, select_columns
-from leeway.decisions.models import Decision, DecisionStatus, Zone
-from leeway.policy.budgets import (
-    AGENT_VOICE,
-    REVIEWER_VOICE,
-    SCOPES,
-    VOICES,
-    BudgetSubjects,
-    budget_label,
-    budget_order,
-    fits,
-    is_hard_cap,
-    period_start,
-)
+from leeway.decisions.judging.rules import CENT, ZERO, BudgetState, BudgetTarget, CapUsage
+from leeway.decisions.models import Decision, DecisionStatus
 from leeway.policy.models import BudgetCounter
 from leeway.policy.selectors import budget_subjects_for
-from leeway.policy.snapshot import GestureRule, PolicySnapshot
-
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class BudgetTarget:
-    """One counter a decision would be charged to: a budget, its subject and the current period."""
-
-    budget_id: int
-    scope: str
-    period: str
-    cap: Decimal
-    subject_id: int
-    period_start: date
-
-    @property
-    def key(self) -> tuple[int, int, date]:
-        return (self.budget_id, self.subject_id, self.period_start)
-
-    @property
-    def is_hard_cap(self) -> bool:
-        return is_hard_cap(self.scope)
-
-
-@dataclass(frozen=True)
-class BudgetState:
-    """A budget target with what its counter has spent so far."""
-
-    target: BudgetTarget
-    spent: Decimal
-    counter_id: int | None = None
-
-    def allows(self, amount: Decimal) -> bool:
-        return fits(spent=self.spent, amount=amount, cap=self.target.cap)
-
-
-@dataclass(frozen=True)
-class CapUsage:
-    """How much of a gesture the customer received inside the rule's window (approved only)."""
-
-    count: int
-    total: Decimal
-
-
-@dataclass
-class Judgement:
-    """The zone and the reasons (codes and figures, rendered later in the reader's language)."""
-
-    zone: str
-    reasons: list[dict] = field(default_factory=list)
-    budgets: list[BudgetState] = field(default_factory=list)
-
-    @property
-    def needs_justification(self) -> bool:
-        return self.zone == Zone.AMBER
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"
-
-
-def evaluate(
-    *,
-    rule: GestureRule | None,
-    base_amount: Decimal,
-    base_currency: str,
-    cap_usage: CapUsage | None,
-    budgets: list[BudgetState],
-) -> Judgement:
-    """The zone, exactly as API.md states it: equal to a limit is inside it."""
-    reasons: list[dict] = []
-    within_stretch = False
-    within_green = False
-    if rule is None:
-        reasons.append({"code": "no_rule", "ok": False})
-    else:
-        within_green = base_amount <= rule.green_limit
-        within_stretch = base_amount <= rule.stretch_limit
-        reasons.append(
-            {
-                "code": "green_limit",
-                "ok": within_green,
-                "limit": _money(rule.green_limit),
-                "left": _money(max(rule.green_limit - base_amount, ZERO)),
-                "over": _money(max(base_amount - rule.green_limit, ZERO)),
-                "currency": base_currency,
-            }
-        )
-        if not within_green:
-            reasons.append(
-                {
-                    "code": "stretch_limit",
-                    "ok": within_stretch,
-                    "limit": _money(rule.stretch_limit),
-                    "left": _money(max(rule.stretch_limit - base_amount, ZERO)),
-                    "over": _money(max(base_amount - rule.stretch_limit, ZERO)),
-                    "currency": base_currency,
-                }
-            )
-
-    caps_ok = True
-    if rule is not None and cap_usage is not None:
-        if rule.customer_cap_count is not None:
-            ok = cap_usage.count + 1 <= rule.customer_cap_count
-            caps_ok &= ok
-            reasons.append(
-                {
-                    "code": "customer_cap_count",
-                    "ok": ok,
-                    "used": cap_usage.count,
-                    "cap": rule.customer_cap_count,
-                    "days": rule.customer_cap_window_days,
-                }
-            )
-        if rule.customer_cap_amount is not None:
-            ok = cap_usage.total + base_amount <= rule.customer_cap_amount
-            caps_ok &= ok
-            reasons.append(
-                {
-                    "code": "customer_cap_amount",
-                    "ok": ok,
-                    "used": _money(cap_usage.total),
-                    "cap": _money(rule.customer_cap_amount),
-                    "left": _money(max(rule.customer_cap_amount - cap_usage.total - base_amount, ZERO)),
-                    "days": rule.customer_cap_window_days,
-                    "currency": base_currency,
-                }
-            )
-
-    budgets_ok = True
-    if base_amount == 0:
-        reasons.append({"code": "no_cost", "ok": True})
-    else:
-        for state in budgets:
-            ok = state.allows(base_amount)
-            budgets_ok &= ok
-            left = state.target.cap - state.spent - (base_amount if ok else ZERO)
-            reasons.append(
-                {
-                    "code": "budget",
-                    "ok": ok,
-                    "scope": state.target.scope,
-                    "period": state.target.period,
-                    "cap": _money(state.target.cap),
-                    "left": _money(max(left, ZERO)),
-                    "currency": base_currency,
-                }
-            )
-
-    if within_stretch and caps_ok and budgets_ok:
-        zone = Zone.GREEN if within_green else Zone.AMBER
-    else:
-        zone = Zone.RED
-    return Judgement(zone=zone, reasons=reasons, budgets=budgets)
-
-
-# ---------------------------------------------------------------------------
-# Reading the inputs
-
-
-def budget_targets(
-    snapshot: PolicySnapshot, *, subjects: BudgetSubjects, now: datetime
-) -> list[BudgetTarget]:
-    """The counters a decision for these subjects would be charged to, in the current periods.
-
-    Periods follow the organization's local midnight (the time zone frozen in the policy); the
-    order is the registry's (agent → site → team → department → organization).
-    """
-    starts: dict[str, date] = {}
-    targets = []
-    for budget in sorted(snapshot.budgets, key=lambda b: budget_order(b.scope, b.period)):
-        subject_id = subjects.of(budget.scope) if budget.scope in SCOPES else None
-        if subject_id is None:
-            continue
-        if budget.period not in starts:
-            starts[budget.period] = period_start(budget.period, time_zone=snapshot.time_zone, now=now)
-        targets.append(
-            BudgetTarget(
-                budget_id=budget.id,
-                scope=budget.scope,
-                period=budget.period,
-                cap=budget.cap,
-                subject_id=subject_id,
-                period_start=starts[budget.period],
-            )
-        )
-    return targets
+from leeway.policy.snapshot import GestureRule
 
 
 def _targets_filter(targets: list[BudgetTarget]) -> Q:
@@ -561,9 +360,9 @@ def guarded_charge_parts(states: list[BudgetState], amount: Decimal) -> list[tup
 
     Each counter is charged only if its new total stays within its cap; if any does not, the part
     named `guard` raises (SQLSTATE BUDGET_FILLED_UP_SQLSTATE), which aborts the transaction. So the
-    charge can travel in the same round trip as the decision's writes and COMMIT, after a judgement
-    made on counters read without their locks: the counters are then held only while that one batch
-    runs, instead of from the charge, back to Python and through another round trip to the commit.
+    charge can travel in the same statement as the decision's writes, after a judgement made on
+    counters read without their locks: the counters are then held only from that statement to the
+    COMMIT right after it, instead of from the charge, back to Python and through another round trip.
     Parts of one statement (`with_parts`): `charged` locks the counters in id order and charges
     them, `guard` (one row: how many were charged) checks that all of them were. A part that must
     run after the charge reads from `guard`.
@@ -655,148 +454,3 @@ def cap_usage_for(
 def department_id_for(member) -> int | None:
     """The department whose budget and managers apply to the member (their team's, else their own)."""
     return budget_subjects_for(member).department
-
-
-# ---------------------------------------------------------------------------
-# Reasons, in the reader's language
-
-
-@lru_cache(maxsize=64)
-def _number_symbols(language: str) -> tuple[str, str]:
-    """(group, decimal) separators of the language, as the pages' `money` filter uses them (Babel)."""
-    from babel import Locale
-    from django.utils.translation import to_locale
-
-    symbols = Locale.parse(to_locale(language)).number_symbols["latn"]
-    return symbols["group"], symbols["decimal"]
-
-
-@lru_cache(maxsize=8192)
-def _formatted(value: str, language: str) -> str:
-    """The pages' `money` filter without a currency ("1,975.00" in English, "1.975,00" in Spanish).
-
-    Python's own grouping with the language's separators: Babel's "#,##0.00" pattern gives the same
-    text (tests compare them) at a fraction of the cost, and every reason of every decision
-    formats a few amounts.
-    """
-    try:
-        number = Decimal(value)
-    except (ArithmeticError, ValueError, TypeError):
-        number = None
-    if number is None or not number.is_finite():  # never in reasons; the filter says what it says
-        from django.utils.translation import override
-
-        from leeway.core.templatetags.leeway import money
-
-        with override(language):
-            return money(value)
-    group, decimal = _number_symbols(language)
-    plain = f"{number:,.2f}"
-    return plain.replace(",", "\0").replace(".", decimal).replace("\0", group)
-
-
-def _reviewer_template(code: str, ok: bool) -> str | None:
-    """The sentences that say "your", told to someone other than the agent; None where both voices agree."""
-    if code == "no_rule":
-        return _("The agent's authority tier has no rule for this gesture: a lead decides.")
-    if code == "green_limit":
-        if ok:
-            return _("Inside the agent's green limit of %(limit)s %(currency)s (%(left)s left)")
-        return _("Above the agent's green limit of %(limit)s %(currency)s by %(over)s")
-    if code == "stretch_limit":
-        if ok:
-            return _(
-                "Inside the agent's stretch limit of %(limit)s %(currency)s (%(left)s left): "
-                "needs one line of why"
-            )
-        return _("Beyond the agent's stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
-    return None
-
-
-@lru_cache(maxsize=1024)
-def _message_template(language: str, voice: str, code: str, ok: bool, scope: str, period: str) -> str | None:
-    """The sentence for one kind of reason in the active language, figures still to fill in.
-
-    Memoised by language: every decision's answer renders several reasons, and looking each one
-    up in the catalogue again cost more than the rest of the rendering.
-    """
-    if voice == REVIEWER_VOICE:
-        template = _reviewer_template(code, ok)
-        if template is not None:
-            return template
-    if code == "no_rule":
-        return _("Your authority tier has no rule for this gesture: a lead decides.")
-    if code == "no_cost":
-        return _("Costs nothing: no budget is used.")
-    if code == "green_limit":
-        if ok:
-            return _("Inside your green limit of %(limit)s %(currency)s (%(left)s left)")
-        return _("Above your green limit of %(limit)s %(currency)s by %(over)s")
-    if code == "stretch_limit":
-        if ok:
-            return _(
-                "Inside your stretch limit of %(limit)s %(currency)s (%(left)s left): add one line of why"
-            )
-        return _("Beyond your stretch limit of %(limit)s %(currency)s by %(over)s: a lead decides")
-    if code == "customer_cap_count":
-        if ok:
-            return _("This customer had %(used)s of %(cap)s of these in the last %(days)s days")
-        return _("This customer already had %(used)s of %(cap)s of these in the last %(days)s days")
-    if code == "customer_cap_amount":
-        if ok:
-            return _("This customer's cap: %(left)s of %(cap)s %(currency)s left for the last %(days)s days")
-        return _("This customer already received %(used)s of %(cap)s %(currency)s in the last %(days)s days")
-    if code == "budget":
-        if ok:
-            template = _("%(label)s: %(left)s of %(cap)s %(currency)s left")
-        else:
-            template = _("%(label)s: only %(left)s of %(cap)s %(currency)s left: a lead decides")
-        label = budget_label(scope, period, voice=voice).replace("%", "%%")
-        return template.replace("%(label)s", label)
-    return None
-
-
-# Sentences without figures: used as they are (a translation may contain a literal %).
-_WITHOUT_FIGURES = {"no_rule", "no_cost"}
-
-
-def reason_message(reason: dict, *, voice: str = AGENT_VOICE, language: str | None = None) -> str:
-    """One checked limit as a sentence, e.g. "Inside your green limit of 50.00 USD (25.00 left)".
-
-    `voice=REVIEWER_VOICE` says the same for someone other than the agent ("Inside the agent's
-    green limit …"); sentences about the customer, the team and the company read the same in both.
-    `language` is the active one unless given (`render_reasons` looks it up once for all reasons).
-    """
-    if voice not in VOICES:
-        raise ValueError(f"Unknown voice: {voice!r}")
-    code, ok = reason.get("code"), bool(reason.get("ok"))
-    language = language or get_language() or "en"
-    template = _message_template(
-        language, voice, str(code), ok, str(reason.get("scope", "")), str(reason.get("period", ""))
-    )
-    if template is None:
-        return str(code)
-    if code in _WITHOUT_FIGURES:
-        return template
-    if code == "customer_cap_count":
-        return template % {"used": reason["used"], "cap": reason["cap"], "days": reason["days"]}
-    figures = {
-        key: _formatted(reason[key], language)
-        for key in ("limit", "left", "over", "cap", "used")
-        if key in reason
-    }
-    figures.update({"currency": reason.get("currency", ""), "days": reason.get("days", "")})
-    return template % figures
-
-
-def render_reasons(reasons: list[dict], *, voice: str = AGENT_VOICE) -> list[dict]:
-    """Stored reason codes as the API shows them: code, whether it passed, and the sentence (in `voice`)."""
-    language = get_language() or "en"
-    return [
-        {
-            "code": r.get("code"),
-            "ok": bool(r.get("ok")),
-            "message": reason_message(r, voice=voice, language=language),
-        }
-        for r in reasons
-    ]
