@@ -8,8 +8,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from leeway.core.api_auth import API_AUTH
 from leeway.core.errors import DomainError, domain_error_response, error_envelope
+from leeway.people.api_auth import API_AUTH
 
 
 class StrictJSONParser(Parser):

@@ -9,7 +9,6 @@ Trainers have no customer access. Another organization's customer is 404.
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
-from leeway.core import api_auth
 from leeway.core.errors import Forbidden, InvalidInput
 from leeway.customers import selectors, services
 from leeway.customers.schemas import (
@@ -24,6 +23,7 @@ from leeway.customers.schemas import (
     TransactionsOut,
 )
 from leeway.customers.validation import CUSTOMER_FIELDS
+from leeway.people import api_auth
 from leeway.people.models import Role
 
 READ_ROLES = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN, Role.ANALYST)

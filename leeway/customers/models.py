@@ -7,7 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leeway.people.models import TenantModel, currency_code_validator, language_choices
+from leeway.core.models import TenantModel
+from leeway.people.models import currency_code_validator, language_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 

@@ -9,16 +9,9 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leeway.core.models import TenantModel, organization_key
 from leeway.customers.models import Customer
-from leeway.people.models import (
-    Department,
-    Member,
-    Site,
-    Team,
-    TenantModel,
-    currency_code_validator,
-    organization_key,
-)
+from leeway.people.models import Department, Member, Site, Team, currency_code_validator
 from leeway.policy.budgets import BudgetSubjects
 from leeway.policy.models import MONEY, Gesture, PolicyVersion
 
@@ -60,7 +53,7 @@ class Decision(TenantModel):
     # decision_org_status and decision_customer_caps start with it: a third index would only cost
     # every decision one more write. The references that every decision of a team or organization
     # shares (organization, policy version, gesture, team, department) have no database constraint:
-    # checking one locks the shared parent row in every transaction (see people.organization_key).
+    # checking one locks the shared parent row in every transaction (see core.models.organization_key).
     # The engine writes only ids it resolved in the same request; the ORM still enforces PROTECT and
     # SET_NULL when a parent is deleted, and versions and gestures are never deleted, only superseded.
     # The customer and the agent, one row per decision's own subject, keep theirs.

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from leeway.core.models import TenantModel
+
 currency_code_validator = RegexValidator(r"^[A-Z]{3}$", _("Use a three-letter ISO 4217 code, e.g. USD."))
 
 
@@ -45,31 +47,6 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def organization_key(**options) -> models.ForeignKey:
-    """The tenant column. `db_index=False` where a composite index already starts with it.
-
-    `db_constraint=False` on the tables every decision writes (decisions, their audit entries,
-    outbox events and stored answers): PostgreSQL checks a foreign key by locking the parent row
-    (FOR KEY SHARE), so with the constraint every concurrent decision also writes to the one
-    organization row (a lock record in the WAL, a multixact when others hold it too). Measured on the
-    decision benchmark: about a third of PostgreSQL's CPU per decision went to these checks on shared
-    rows. The column is still a Django foreign key (joins, CASCADE emulated by the ORM), and
-    organizations are never deleted by anything but the ORM.
-    """
-    return models.ForeignKey(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="+", **options
-    )
-
-
-class TenantModel(models.Model):
-    """Base for every tenant-owned table: the organization is always on the row."""
-
-    organization = organization_key()
-
-    class Meta:
-        abstract = True
 
 
 class Site(TenantModel):

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
-from leeway.people.models import AuthorityTier, Member, TenantModel, currency_code_validator
+from leeway.core.models import TenantModel
+from leeway.people.models import AuthorityTier, Member, currency_code_validator
 from leeway.policy.budgets import BudgetPeriod, BudgetScope, budget_name, is_hard_cap
 
 MONEY = {"max_digits": 14, "decimal_places": 2}

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leeway.people.models import TenantModel
+from leeway.core.models import TenantModel
 
 DEFAULT_HORIZON_MONTHS = 12
 DEFAULT_DISCOUNT_RATE = Decimal("0.10")

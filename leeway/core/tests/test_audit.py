@@ -1,3 +1,4 @@
+import io
 import itertools
 
 import pytest
@@ -73,6 +74,23 @@ def test_chains_are_per_organization(chain, casa):
     entry = audit_record(organization_id=casa.pk, action="test.step", object_type="thing", object_id=1)
     assert entry.seq == 1
     assert audit_verify() == []
+
+
+def test_verify_checks_only_the_named_organization(chain, casa):
+    audit_record(organization_id=casa.pk, action="test.step", object_type="thing", object_id=1)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE core_auditentry SET data = %s WHERE id = %s", ['{"n": 999}', chain[0].pk])
+    out = io.StringIO()
+    call_command("audit", "verify", "--organization", casa.slug, stdout=out)
+    assert out.getvalue().strip() == "Audit trail intact (1 entries)."
+    with pytest.raises(CommandError) as broken:
+        call_command("audit", "verify", "--organization", chain[0].organization.slug, stderr=io.StringIO())
+    assert broken.value.returncode == 1 and "entry #1" in str(broken.value)
+
+
+def test_verify_names_an_unknown_organization(chain):
+    with pytest.raises(CommandError, match="No organization 'nowhere'"):
+        call_command("audit", "verify", "--organization", "nowhere")
 
 
 def test_the_canonical_text_is_what_json_dumps_writes_whatever_the_data():

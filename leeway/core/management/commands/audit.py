@@ -1,9 +1,10 @@
 """`leeway audit verify`: check every organization's audit chain."""
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError
 
 from leeway.core.audit import audit_verify
-from leeway.core.models import AuditEntry
+from leeway.core.models import ORGANIZATION_MODEL, AuditEntry
 
 
 class Command(BaseCommand):
@@ -17,8 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         organization_id = None
         if options.get("organization"):
-            from leeway.people.models import Organization
-
+            Organization = apps.get_model(ORGANIZATION_MODEL)
             try:
                 organization_id = Organization.objects.get(slug=options["organization"]).pk
             except Organization.DoesNotExist:
