@@ -3,7 +3,7 @@
 Aurora (USD): C-1001 … C-1200 (200 customers), English and Spanish speakers; C-1201 is brand new
 (no purchases, so the page shows why there is no value). Casa Azul (EUR):
 CA-2001 … CA-2060, hotel guests. A fixed seed makes every load the same;
-running it twice changes nothing. Values are computed at the end.
+running it twice changes nothing. The value app's demo computes their values next.
 """
 
 import datetime as dt
@@ -16,9 +16,6 @@ from django.utils import timezone
 
 from leeway.customers.models import Customer, Outcome, OutcomeKind, Purchase, customer_search_keys
 from leeway.people.models import Organization
-from leeway.value.models import ValueRun, ValueRunStatus
-from leeway.value.refresh import value_refresh_organization
-from leeway.value.selectors import value_settings_for
 
 HISTORY_WEEKS = 104
 
@@ -320,16 +317,8 @@ def load() -> str:
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
             continue
-        value_settings_for(organization)
         customers, purchases = _load_organization(organization, profile)
         _extras(organization)
         outcomes = _outcomes(organization)
-        refreshed = ""
-        has_values = ValueRun.objects.filter(
-            organization=organization, status=ValueRunStatus.SUCCEEDED
-        ).exists()
-        if purchases or not has_values:
-            run = value_refresh_organization(organization=organization, trigger="demo")
-            refreshed = f", values {run.status}"
-        parts.append(f"{slug} {customers} customers, {purchases} purchases, {outcomes} outcomes{refreshed}")
+        parts.append(f"{slug} {customers} customers, {purchases} purchases, {outcomes} outcomes")
     return "; ".join(parts) or "no organizations"

@@ -9,11 +9,18 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leeway.core.hooks import Hook
 from leeway.core.tenancy import get_for, scoped
 from leeway.customers.models import Customer, ImportJob, Outcome, Purchase, phone_key, search_key
 
 SEARCH_LIMIT = 10
 TIMELINE_LIMIT = 100
+
+# What the apps above customers add to the card and the page (see core.hooks). Without them the card
+# lists no decisions and a missing value has no reason beyond the customer's own purchases.
+recent_decisions = Hook("customers.recent_decisions", default=lambda customer, *, limit: [])
+recent_decision_payloads = Hook("customers.recent_decision_payloads", default=lambda customer, *, limit: [])
+value_missing_reason = Hook("customers.value_missing_reason", default=lambda organization_id: None)
 
 
 def customer_for(member, external_id: str) -> Customer:
@@ -62,15 +69,6 @@ def value_payload(customer: Customer, currency: str) -> dict[str, Any] | None:
     }
 
 
-def recent_decisions_payload(customer: Customer, *, limit: int = 5) -> list[dict[str, Any]]:
-    """The customer's latest decisions as the decisions API shows them ([] without the decisions app)."""
-    try:
-        from leeway.decisions.selectors import customer_recent_decisions, decision_payload
-    except ImportError:
-        return []
-    return [decision_payload(decision) for decision in customer_recent_decisions(customer, limit=limit)]
-
-
 def customer_payload(customer: Customer) -> dict[str, Any]:
     """GET /api/v1/customers/{external_id}, exactly as API.md describes it."""
     return {
@@ -78,7 +76,7 @@ def customer_payload(customer: Customer) -> dict[str, Any]:
         "name": customer.name,
         "language": customer.language,
         "value": value_payload(customer, customer.organization.base_currency),
-        "recent_decisions": recent_decisions_payload(customer),
+        "recent_decisions": recent_decision_payloads(customer, limit=5),
     }
 
 
@@ -121,15 +119,8 @@ def customer_timeline(customer: Customer, *, limit: int = TIMELINE_LIMIT) -> lis
         .order_by("-occurred_at", "-id")[:limit]
     )
     entries += [TimelineEntry("outcome", o.occurred_at, o.occurred_at.date(), o) for o in outcomes]
-    try:
-        from leeway.decisions.selectors import customer_recent_decisions
-    except ImportError:
-        customer_recent_decisions = None
-    if customer_recent_decisions is not None:
-        for decision in customer_recent_decisions(customer, limit=limit):
-            entries.append(
-                TimelineEntry("decision", decision.created_at, decision.created_at.date(), decision)
-            )
+    for decision in recent_decisions(customer, limit=limit):
+        entries.append(TimelineEntry("decision", decision.created_at, decision.created_at.date(), decision))
     entries.sort(key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
 
@@ -160,9 +151,7 @@ def customer_value_status(customer: Customer) -> ValueStatus:
             None,
             _("No purchases are recorded for this customer yet, so there is nothing to predict from."),
         )
-    from leeway.value.selectors import organization_value_reason
-
-    return ValueStatus(None, None, None, organization_value_reason(customer.organization_id))
+    return ValueStatus(None, None, None, value_missing_reason(customer.organization_id))
 
 
 def recent_imports(member, *, limit: int = 20) -> QuerySet:

@@ -8,3 +8,10 @@ class DecisionsConfig(AppConfig):
     name = "leeway.decisions"
     label = "decisions"
     verbose_name = _("Decisions")
+
+    def ready(self):
+        from leeway.customers import selectors as customers
+        from leeway.decisions.selectors import customer_recent_decision_payloads, customer_recent_decisions
+
+        customers.recent_decisions.provide(customer_recent_decisions)
+        customers.recent_decision_payloads.provide(customer_recent_decision_payloads)

@@ -214,6 +214,11 @@ def customer_recent_decisions(customer, *, limit: int = 5) -> list[Decision]:
     )
 
 
+def customer_recent_decision_payloads(customer, *, limit: int = 5) -> list[dict]:
+    """The customer's latest decisions as the decisions API shows them (the customer card's list)."""
+    return [decision_payload(decision) for decision in customer_recent_decisions(customer, limit=limit)]
+
+
 def remaining_today_for(member: Member, *, now=None) -> list[dict]:
     """The budgets that apply to the member now: cap, spent and remaining (the shape of `/me`'s budgets)."""
     from leeway.policy.selectors import budget_statuses_for

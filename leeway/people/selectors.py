@@ -1,18 +1,11 @@
 """Reads about people."""
 
+from leeway.core.hooks import Hook
 from leeway.people.models import Member
 
-
-def budgets_for(member: Member) -> list[dict]:
-    """The budgets that apply to a member, as the API shows them.
-
-    The policy app provides them once installed; until then there are none.
-    """
-    try:
-        from leeway.policy.selectors import budget_statuses_for
-    except ImportError:
-        return []
-    return budget_statuses_for(member)
+# The budgets that apply to a member, as the API shows them (cap, spent, remaining). The policy app
+# provides them (PolicyConfig.ready); without it there are none.
+budgets_for = Hook("people.budgets_for", default=lambda member: [])
 
 
 def member_profile(member: Member) -> dict:

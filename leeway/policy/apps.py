@@ -13,7 +13,10 @@ class PolicyConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from leeway.people.models import Team
-        from leeway.policy.selectors import forget_team_placement
+        from leeway.people.selectors import budgets_for
+        from leeway.policy.selectors import budget_statuses_for, forget_team_placement
+
+        budgets_for.provide(budget_statuses_for)
 
         # Judging caches each team's site and department (the budgets and managers a decision goes to).
         post_save.connect(forget_team_placement, sender=Team, dispatch_uid="forget_team_placement_save")

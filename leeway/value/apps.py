@@ -8,3 +8,9 @@ class ValueConfig(AppConfig):
     name = "leeway.value"
     label = "value"
     verbose_name = _("Customer value")
+
+    def ready(self):
+        from leeway.customers.selectors import value_missing_reason
+        from leeway.value.selectors import organization_value_reason
+
+        value_missing_reason.provide(organization_value_reason)
