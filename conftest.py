@@ -55,25 +55,16 @@ def _english_by_default(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Test databases roll back and reuse ids; process caches must not outlive a test."""
+    """Test databases roll back and reuse ids; no cache may outlive a test (see leeway.core.caches)."""
     from django.core.cache import cache
 
-    from leeway.core import audit
-    from leeway.core.nearcache import near_forget_all
-    from leeway.people.services import forget_tokens
-    from leeway.policy import snapshot
+    from leeway.core import caches
 
     cache.clear()
-    near_forget_all()
-    snapshot._PARSED.clear()
-    forget_tokens()
-    audit._KNOWN_CHAINS.clear()
+    caches.clear_all()
     yield
     cache.clear()
-    near_forget_all()
-    snapshot._PARSED.clear()
-    forget_tokens()
-    audit._KNOWN_CHAINS.clear()
+    caches.clear_all()
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
-from functools import lru_cache
 
 import orjson
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
 from django.utils import timezone
 
+from leeway.core import caches
 from leeway.core.models import AuditChain, AuditEntry
 
 
@@ -134,6 +134,7 @@ def _holds_float(value) -> bool:
 
 # Organizations whose chain head this process has seen exist (heads are never deleted).
 _KNOWN_CHAINS: set[int] = set()
+caches.register("core.audit.known_chains", _KNOWN_CHAINS.clear)
 
 
 def audit_chain_statement(organization_id: int, *, using: str = "default") -> tuple[str, list] | None:
@@ -199,7 +200,7 @@ def audit_append_parts(
     ]
 
 
-@lru_cache(maxsize=16)
+@caches.memo("core.audit.append_sql", maxsize=16)
 def _append_sql(using: str, after: str | None) -> tuple[str, str, str, str]:
     """The texts of `audit_append_parts`' parts (they depend only on `after`): built once per process."""
     quote = connections[using].ops.quote_name

@@ -14,9 +14,12 @@ import time
 
 from django.core.cache import cache
 
+from leeway.core import caches
+
 NEAR_SECONDS = 1.0
 
 _VALUES: dict[str, tuple[float, object]] = {}
+caches.register("core.nearcache", _VALUES.clear)
 
 
 def near_get(key: str):
@@ -41,8 +44,3 @@ def near_set(key: str, value, timeout: float) -> None:
 def near_delete(key: str) -> None:
     cache.delete(key)
     _VALUES.pop(key, None)
-
-
-def near_forget_all() -> None:
-    """Empty this process's memo (tests, which clear the cache between them)."""
-    _VALUES.clear()

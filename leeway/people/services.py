@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leeway.core import caches
 from leeway.core.audit import audit_record
 from leeway.core.batch import Batch, concrete_attnames, instance_from_row, select_columns
 from leeway.core.errors import InvalidInput, NotFound
@@ -66,8 +67,6 @@ def token_revoke(*, token: ApiToken, actor: Member) -> ApiToken:
     return token
 
 
-_TOKEN_QUERY: tuple | None = None
-
 # Token digest → (expiry on the monotonic clock, the row `_token_query` found). Every API call
 # authenticates, so the lookup is cached for LEEWAY_TOKEN_CACHE_SECONDS (default 5): revoking a
 # token or changing a member (active, role, tier, team), a tier or an organization clears this
@@ -75,6 +74,7 @@ _TOKEN_QUERY: tuple | None = None
 # time. 0 turns the cache off.
 _TOKEN_CACHE: dict[str, tuple[float, tuple]] = {}
 _TOKEN_CACHE_LIMIT = 20_000
+caches.register("people.tokens", _TOKEN_CACHE.clear)
 
 
 def forget_tokens(**_signal) -> None:
@@ -82,34 +82,32 @@ def forget_tokens(**_signal) -> None:
     _TOKEN_CACHE.clear()
 
 
+@caches.memo("people.token_query", maxsize=1)
 def _token_query() -> tuple:
     """One hand-written SELECT: token → member with organization and tier (as select_related would).
 
     It runs on every API request; building it with the ORM each time cost more than running it.
     """
-    global _TOKEN_QUERY
-    if _TOKEN_QUERY is None:
-        quote = connection.ops.quote_name
-        members, organizations, tiers = (
-            concrete_attnames(Member),
-            concrete_attnames(Organization),
-            concrete_attnames(AuthorityTier),
-        )
-        sql = (
-            f"SELECT t.{quote('id')}, t.{quote('last_used_at')}, "
-            f"{select_columns(Member, members, table_alias='m')}, "
-            f"{select_columns(Organization, organizations, table_alias='o')}, "
-            f"{select_columns(AuthorityTier, tiers, table_alias='a')} "
-            f"FROM {quote(ApiToken._meta.db_table)} t "
-            f"INNER JOIN {quote(Member._meta.db_table)} m ON m.{quote('id')} = t.{quote('member_id')} "
-            f"LEFT OUTER JOIN {quote(Organization._meta.db_table)} o "
-            f"ON o.{quote('id')} = m.{quote('organization_id')} "
-            f"LEFT OUTER JOIN {quote(AuthorityTier._meta.db_table)} a "
-            f"ON a.{quote('id')} = m.{quote('tier_id')} "
-            f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL"
-        )
-        _TOKEN_QUERY = (sql, members, organizations, tiers)
-    return _TOKEN_QUERY
+    quote = connection.ops.quote_name
+    members, organizations, tiers = (
+        concrete_attnames(Member),
+        concrete_attnames(Organization),
+        concrete_attnames(AuthorityTier),
+    )
+    sql = (
+        f"SELECT t.{quote('id')}, t.{quote('last_used_at')}, "
+        f"{select_columns(Member, members, table_alias='m')}, "
+        f"{select_columns(Organization, organizations, table_alias='o')}, "
+        f"{select_columns(AuthorityTier, tiers, table_alias='a')} "
+        f"FROM {quote(ApiToken._meta.db_table)} t "
+        f"INNER JOIN {quote(Member._meta.db_table)} m ON m.{quote('id')} = t.{quote('member_id')} "
+        f"LEFT OUTER JOIN {quote(Organization._meta.db_table)} o "
+        f"ON o.{quote('id')} = m.{quote('organization_id')} "
+        f"LEFT OUTER JOIN {quote(AuthorityTier._meta.db_table)} a "
+        f"ON a.{quote('id')} = m.{quote('tier_id')} "
+        f"WHERE t.{quote('digest')} = %s AND t.{quote('revoked_at')} IS NULL"
+    )
+    return sql, members, organizations, tiers
 
 
 def member_for_token(raw: str) -> Member | None:

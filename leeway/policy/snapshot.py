@@ -9,6 +9,7 @@ the hot path costs one cached lookup, not a dozen queries.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from leeway.core import caches
 from leeway.core.nearcache import near_delete, near_get, near_set
 from leeway.people.models import AuthorityTier, Organization
 from leeway.policy.budgets import is_hard_cap
@@ -190,6 +191,7 @@ def parse_snapshot(*, version_id: int, number: int, organization_id: int, data: 
 
 # Parsed snapshots by version id. Versions are immutable, so this never goes stale.
 _PARSED: dict[int, PolicySnapshot] = {}
+caches.register("policy.snapshot.parsed", _PARSED.clear)
 CURRENT_KEY = "policy:current:{organization_id}"
 CURRENT_TTL_SECONDS = 30
 

@@ -6,12 +6,12 @@ one statement; `instance_from_row()` builds an instance with `Model.from_db`, af
 the ORM applies to each column (SQLite's dates, JSON text).
 """
 
-import functools
-
 from django.db import connections
 
+from leeway.core import caches
 
-@functools.lru_cache(maxsize=256)
+
+@caches.memo("batch.insert_columns", maxsize=256)
 def _insert_columns(alias: str, model) -> tuple[str, list]:
     quote = connections[alias].ops.quote_name
     fields = [(field, quote(field.column)) for field in model._meta.local_concrete_fields]
@@ -65,7 +65,7 @@ def concrete_attnames(model) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
-@functools.lru_cache(maxsize=256)
+@caches.memo("batch.converters", maxsize=256)
 def _converters(alias: str, model, attnames: tuple) -> list:
     """(index, converter functions, column) for the columns the ORM would convert after reading."""
     connection = connections[alias]

@@ -1,7 +1,8 @@
 """SQL built by hand for batches: several writes as one statement, several one-row reads as one."""
 
-import functools
 import re
+
+from leeway.core import caches
 
 # The column that starts each part of a side-by-side statement: true where the part found its row.
 PART_MARK = "leeway_part"
@@ -59,7 +60,7 @@ def split_side_by_side(column_names: list[str], rows: list[tuple], parts: int) -
 _PLACEHOLDER = re.compile(r"%(.)", re.DOTALL)
 
 
-@functools.lru_cache(maxsize=2000)  # distinct statement texts; the hot path has a few dozen
+@caches.memo("batch.native_placeholders", maxsize=2000)  # distinct texts; the hot path has a few dozen
 def native_placeholders(sql: str) -> str:
     """`sql` with PostgreSQL's own `$1, $2, …` for Django's `%s` (and `%` for `%%`), converted once.
 

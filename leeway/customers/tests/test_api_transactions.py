@@ -13,18 +13,9 @@ from leeway.people.models import Role
 from leeway.people.tests.factories import MemberFactory
 from leeway.people.tests.helpers import assert_error
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_clear_cache")]
+pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/customers/C-1001/transactions"
-
-
-@pytest.fixture
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

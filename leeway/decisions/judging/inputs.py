@@ -11,12 +11,12 @@ of the whole budget set are locked in one `SELECT … FOR UPDATE ORDER BY id`.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
 
+from leeway.core import caches
 from leeway.core.batch import Batch, select_columns
 from leeway.decisions.judging.rules import CENT, ZERO, BudgetState, BudgetTarget, CapUsage
 from leeway.decisions.models import Decision, DecisionStatus
@@ -54,6 +54,7 @@ def read_budgets(targets: list[BudgetTarget]) -> list[BudgetState]:
 # Counters this process has seen exist. Only an optimisation: a missing row is
 # detected after locking and created then, so a stale entry costs one retry.
 _KNOWN_COUNTERS: set[tuple[int, int, date]] = set()
+caches.register("decisions.known_counters", _KNOWN_COUNTERS.clear)
 _KNOWN_COUNTERS_LIMIT = 50_000
 
 # Judging for real reads its inputs with hand-written statements sent as one batch (one round trip on
@@ -117,7 +118,7 @@ def _set_match(count: int) -> str:
 
 
 # The hot path's statement texts depend only on their shape: each is built once per process.
-@lru_cache(maxsize=64)
+@caches.memo("decisions.select_locked_sql", maxsize=64)
 def _select_locked_sql(count: int, lock: bool) -> str:
     return (
         f"SELECT {', '.join(_COUNTER_COLUMNS)} FROM {_counter_table()} "
@@ -125,7 +126,7 @@ def _select_locked_sql(count: int, lock: bool) -> str:
     )
 
 
-@lru_cache(maxsize=64)
+@caches.memo("decisions.budget_arrays_sql", maxsize=64)
 def _budget_arrays_sql(count: int) -> str:
     columns = ", ".join(f"array_agg({column} ORDER BY id)" for column in _COUNTER_COLUMNS)
     return f"SELECT {columns} FROM {_counter_table()} WHERE {_set_match(count)}"
@@ -169,7 +170,7 @@ def _customer_lookup_statement(key: CustomerKey, *, lock: bool) -> tuple[str, li
     return _customer_lookup_sql(lock), [key.organization_id, key.external_id]
 
 
-@lru_cache(maxsize=4)
+@caches.memo("decisions.customer_lookup_sql", maxsize=4)
 def _customer_lookup_sql(lock: bool) -> str:
     from leeway.customers.models import Customer
 

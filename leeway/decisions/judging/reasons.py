@@ -1,11 +1,11 @@
 """A decision's reasons (codes and figures) as sentences in the reader's language."""
 
 from decimal import Decimal
-from functools import lru_cache
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from leeway.core import caches
 from leeway.policy.budgets import (
     AGENT_VOICE,
     REVIEWER_VOICE,
@@ -14,7 +14,7 @@ from leeway.policy.budgets import (
 )
 
 
-@lru_cache(maxsize=64)
+@caches.memo("decisions.number_symbols", maxsize=64)
 def _number_symbols(language: str) -> tuple[str, str]:
     """(group, decimal) separators of the language, as the pages' `money` filter uses them (Babel)."""
     from babel import Locale
@@ -24,7 +24,7 @@ def _number_symbols(language: str) -> tuple[str, str]:
     return symbols["group"], symbols["decimal"]
 
 
-@lru_cache(maxsize=8192)
+@caches.memo("decisions.formatted_amounts", maxsize=8192)
 def _formatted(value: str, language: str) -> str:
     """The pages' `money` filter without a currency ("1,975.00" in English, "1.975,00" in Spanish).
 
@@ -66,7 +66,7 @@ def _reviewer_template(code: str, ok: bool) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1024)
+@caches.memo("decisions.reason_sentences", maxsize=1024)
 def _message_template(language: str, voice: str, code: str, ok: bool, scope: str, period: str) -> str | None:
     """The sentence for one kind of reason in the active language, figures still to fill in.
 

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
 from leeway.customers.models import Customer
-from leeway.decisions.judging import inputs as judging_inputs
 from leeway.people.models import Member, Organization, Role
 from leeway.people.tests.factories import (
     AuthorityTierFactory,
@@ -21,7 +19,6 @@ from leeway.people.tests.factories import (
     OrganizationFactory,
     TeamFactory,
 )
-from leeway.policy import snapshot
 from leeway.policy.models import Gesture
 from leeway.policy.services import (
     budget_create,
@@ -31,18 +28,6 @@ from leeway.policy.services import (
     rate_set,
     rule_create,
 )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Test databases roll back and reuse ids: cached snapshots, rates and counters must not leak."""
-    cache.clear()
-    snapshot._PARSED.clear()
-    judging_inputs._KNOWN_COUNTERS.clear()
-    yield
-    cache.clear()
-    snapshot._PARSED.clear()
-    judging_inputs._KNOWN_COUNTERS.clear()
 
 
 @dataclass
