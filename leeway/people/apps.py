@@ -15,7 +15,7 @@ class PeopleConfig(AppConfig):
         from leeway.people import models
         from leeway.people.services import forget_tokens
 
-        # Authentication caches token lookups per process (people.services._TOKEN_CACHE).
+        # Authentication caches token lookups per process (people.services.tokens._TOKEN_CACHE).
         for model in (models.ApiToken, models.Member, models.AuthorityTier, models.Organization):
             uid = f"forget_tokens_{model.__name__}"
             post_save.connect(forget_tokens, sender=model, dispatch_uid=f"{uid}_save")

@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leeway.core.models import AuditEntry
-from leeway.people import services
+from leeway.people.services import tokens as services
 from leeway.people.models import ApiToken
 from leeway.people.services import token_revoke
 from leeway.people.tests.factories import MemberFactory

@@ -1,4 +1,4 @@
-"""Writes about people: members, languages and API tokens."""
+"""API tokens (issued, revoked, looked up on every API call) and a member's language."""
 
 import hashlib
 import secrets
