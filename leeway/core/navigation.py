@@ -34,6 +34,7 @@ NAV_ITEMS = [
     NavItem(_("Customer value"), "value:overview", ("admin", "analyst")),
     NavItem(_("Policy"), "policy:overview", ("admin",)),
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
+    NavItem(_("Members"), "people:members", ("admin",)),
 ]
 
 

@@ -1,12 +1,19 @@
-"""People pages: login, the role's home, language, organization, tokens."""
+"""People pages: login, the role's home, language, organization, tokens, and (for admins) managing
+members, sites, departments and teams."""
+
+import csv
+import io
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from leeway.core.decorators import member_required, role_required
@@ -14,9 +21,45 @@ from leeway.core.errors import DomainError, error_envelope
 from leeway.core.middleware import is_api_request
 from leeway.core.navigation import role_home_url
 from leeway.core.tenancy import get_for, scoped
-from leeway.people.models import ApiToken, Department, Role, Site, Team
+from leeway.people import selectors
+from leeway.people.forms import (
+    DepartmentForm,
+    InvitationPasswordForm,
+    MemberFilterForm,
+    MemberForm,
+    MembersImportForm,
+    SiteForm,
+    TeamForm,
+    add_domain_error,
+)
+from leeway.people.imports import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    MembersImportError,
+    members_import_csv,
+)
+from leeway.people.models import ApiToken, Role, Team
 from leeway.people.selectors import budgets_for
-from leeway.people.services import member_set_language, token_create, token_revoke
+from leeway.people.services import (
+    department_create,
+    department_update,
+    member_create,
+    member_deactivate,
+    member_invite,
+    member_reactivate,
+    member_set_language,
+    member_update,
+    site_create,
+    site_update,
+    team_create,
+    team_update,
+    token_create,
+    token_revoke,
+)
+
+admin_required = role_required(Role.ADMIN)
+MEMBERS_PAGE_SIZE = 50
 
 
 class LoginView(auth_views.LoginView):
@@ -54,20 +97,16 @@ def language_switch(request):
 def organization_overview(request):
     """Sites, departments and teams of the organization, with head counts."""
     member = request.user
-    sites = scoped(Site, member).annotate(team_count=Count("teams"))
-    departments = scoped(Department, member).annotate(team_count=Count("teams"))
-    teams = (
-        scoped(Team, member)
-        .select_related("site", "department")
-        .annotate(
-            agent_count=Count("members", filter=Q(members__role=Role.AGENT)),
-            lead_count=Count("members", filter=Q(members__role=Role.LEAD)),
-        )
-    )
     return render(
         request,
         "people/organization.html",
-        {"organization": member.organization, "sites": sites, "departments": departments, "teams": teams},
+        {
+            "organization": member.organization,
+            "sites": selectors.sites_for(member),
+            "departments": selectors.departments_for(member),
+            "teams": selectors.team_rows_for(member),
+            "can_manage": member.role == Role.ADMIN,
+        },
     )
 
 
@@ -105,3 +144,339 @@ def locked_out(request, original_response=None, credentials=None):
     if is_api_request(request):
         return error_envelope(429, "login_locked", _("Too many failed attempts. Try again later."))
     return render(request, "registration/locked_out.html", status=429)
+
+
+# --- Managing the organization (admins) ---------------------------------------------------------
+
+
+def _invitation_session_key(member_id: int) -> str:
+    return f"people:invitation:{member_id}"
+
+
+def _keep_invitation(request, member, path: str) -> None:
+    """Show the new link once, on the member's page after the redirect."""
+    request.session[_invitation_session_key(member.pk)] = request.build_absolute_uri(path)
+
+
+def _member_form(request, *, member=None):
+    admin = request.user
+    return MemberForm(
+        request.POST or None,
+        organization=admin.organization,
+        tiers=selectors.tiers_for(admin),
+        teams=selectors.teams_for(admin),
+        departments=selectors.departments_for(admin),
+        member=member,
+        initial=MemberForm.initial_for(member) if member is not None else None,
+    )
+
+
+@admin_required
+def member_list(request):
+    """Everyone in the organization, searchable and filtered by role, team and status."""
+    admin = request.user
+    form = MemberFilterForm(request.GET or None, teams=selectors.teams_for(admin))
+    members = selectors.members_for(admin, **form.filters())
+    page = Paginator(members, MEMBERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/members.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": [{"member": person, "status": selectors.member_status(person)} for person in page],
+            "query": query.urlencode(),
+            "invited_count": selectors.invited_members_for(admin).count(),
+        },
+    )
+
+
+@admin_required
+def member_add(request):
+    admin = request.user
+    form = _member_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = member_create(organization=admin.organization, actor=admin, **form.service_values())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            if not member.has_usable_password():
+                _keep_invitation(request, member, member_invite(member=member, actor=admin))
+            messages.success(request, _("%(name)s was added.") % {"name": member.display_name})
+            return redirect("people:member", member_id=member.pk)
+    return render(
+        request, "people/member_form.html", {"form": form, "person": None}, status=422 if form.errors else 200
+    )
+
+
+@admin_required
+def member_detail(request, member_id: int):
+    """A member's details to change, their access (invitation, deactivation) and status."""
+    admin = request.user
+    person = selectors.get_member_for(admin, member_id)
+    form = _member_form(request, member=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member_update(member=person, actor=admin, **form.service_values())
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Changes to %(name)s saved.") % {"name": person.display_name})
+            return redirect("people:member", member_id=person.pk)
+    return render(
+        request,
+        "people/member_form.html",
+        {
+            "form": form,
+            "person": person,
+            "status": selectors.member_status(person),
+            "invitation_url": request.session.pop(_invitation_session_key(person.pk), None),
+            "is_self": person.pk == admin.pk,
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+def _member_action(request, member_id: int, action, success_message: str):
+    admin = request.user
+    person = selectors.get_member_for(admin, member_id)
+    try:
+        result = action(member=person, actor=admin)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if isinstance(result, str):
+            _keep_invitation(request, person, result)
+        messages.success(request, success_message % {"name": person.display_name})
+    return redirect("people:member", member_id=person.pk)
+
+
+@require_POST
+@admin_required
+def member_deactivate_view(request, member_id: int):
+    return _member_action(
+        request, member_id, member_deactivate, _("%(name)s is deactivated: they can no longer log in.")
+    )
+
+
+@require_POST
+@admin_required
+def member_reactivate_view(request, member_id: int):
+    return _member_action(request, member_id, member_reactivate, _("%(name)s can log in again."))
+
+
+@require_POST
+@admin_required
+def member_invite_view(request, member_id: int):
+    return _member_action(
+        request, member_id, member_invite, _("A new invitation link for %(name)s is below.")
+    )
+
+
+@admin_required
+def members_import_view(request):
+    """Upload a CSV of members: every row is checked, then all of them are added, or none."""
+    admin = request.user
+    form = MembersImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            members = members_import_csv(
+                organization=admin.organization, actor=admin, file=form.cleaned_data["file"]
+            )
+        except MembersImportError as error:
+            report = error
+        else:
+            messages.success(
+                request,
+                _("%(count)s members added. Download their invitation links and send each person theirs.")
+                % {"count": len(members)},
+            )
+            return redirect(f"{reverse('people:members')}?status=invited")
+    return render(
+        request,
+        "people/members_import.html",
+        {
+            "form": form,
+            "report": report,
+            "columns": COLUMNS,
+            "required": REQUIRED_COLUMNS,
+            "optional": OPTIONAL_COLUMNS,
+        },
+        status=422 if (report or form.errors) else 200,
+    )
+
+
+@never_cache
+@admin_required
+def invitations_csv(request):
+    """Fresh invitation links for everyone who has not chosen a password yet, as a CSV to send out."""
+    admin = request.user
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["username", "name", "email", "invitation_link"])
+    for person in selectors.invited_members_for(admin):
+        path = member_invite(member=person, actor=admin)
+        writer.writerow(
+            [person.username, person.get_full_name(), person.email, request.build_absolute_uri(path)]
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="invitations.csv"'
+    return response
+
+
+def _saved(request, message: str, name: str):
+    messages.success(request, message % {"name": name})
+    return redirect("people:organization")
+
+
+@admin_required
+def site_add(request):
+    admin = request.user
+    form = SiteForm(request.POST or None, organization=admin.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = site_create(organization=admin.organization, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Site “%(name)s” added."), site.name)
+    return render(
+        request, "people/site_form.html", {"form": form, "site": None}, status=422 if form.errors else 200
+    )
+
+
+@admin_required
+def site_edit(request, site_id: int):
+    admin = request.user
+    site = selectors.get_site_for(admin, site_id)
+    form = SiteForm(
+        request.POST or None, organization=admin.organization, site=site, initial=SiteForm.initial_for(site)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            site = site_update(site=site, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Site “%(name)s” saved."), site.name)
+    return render(
+        request, "people/site_form.html", {"form": form, "site": site}, status=422 if form.errors else 200
+    )
+
+
+@admin_required
+def department_add(request):
+    admin = request.user
+    form = DepartmentForm(request.POST or None, organization=admin.organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            department = department_create(organization=admin.organization, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Department “%(name)s” added."), department.name)
+    return render(
+        request,
+        "people/department_form.html",
+        {"form": form, "department": None},
+        status=422 if form.errors else 200,
+    )
+
+
+@admin_required
+def department_edit(request, department_id: int):
+    admin = request.user
+    department = selectors.get_department_for(admin, department_id)
+    form = DepartmentForm(
+        request.POST or None,
+        organization=admin.organization,
+        department=department,
+        initial={"name": department.name},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            department = department_update(department=department, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Department “%(name)s” saved."), department.name)
+    return render(
+        request,
+        "people/department_form.html",
+        {"form": form, "department": department},
+        status=422 if form.errors else 200,
+    )
+
+
+def _team_form(request, *, team=None):
+    admin = request.user
+    return TeamForm(
+        request.POST or None,
+        organization=admin.organization,
+        departments=selectors.departments_for(admin),
+        sites=selectors.sites_for(admin),
+        team=team,
+        initial={"name": team.name, "department": team.department_id, "site": team.site_id} if team else None,
+    )
+
+
+@admin_required
+def team_add(request):
+    admin = request.user
+    form = _team_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = team_create(organization=admin.organization, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Team “%(name)s” added."), team.name)
+    return render(
+        request, "people/team_form.html", {"form": form, "team": None}, status=422 if form.errors else 200
+    )
+
+
+@admin_required
+def team_edit(request, team_id: int):
+    admin = request.user
+    team = selectors.get_team_for(admin, team_id)
+    form = _team_form(request, team=team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            team = team_update(team=team, actor=admin, **form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _saved(request, _("Team “%(name)s” saved."), team.name)
+    return render(
+        request, "people/team_form.html", {"form": form, "team": team}, status=422 if form.errors else 200
+    )
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """Where an invited member chooses their password (Django's password-reset confirmation).
+
+    On success they are logged in and land on their role's home page.
+    """
+
+    template_name = "people/invitation.html"
+    form_class = InvitationPasswordForm
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("home")
+
+    def get_user(self, uidb64):
+        member = super().get_user(uidb64)
+        # A deactivated member's link no longer works, nor one for a platform operator.
+        if member is None or not member.is_active or member.organization_id is None:
+            return None
+        return member
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Welcome to Leeway. Your password is set."))
+        return response

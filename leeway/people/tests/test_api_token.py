@@ -5,9 +5,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from leeway.core.models import AuditEntry
-from leeway.people.services import tokens as services
 from leeway.people.models import ApiToken
 from leeway.people.services import token_revoke
+from leeway.people.services import tokens as services
 from leeway.people.tests.factories import MemberFactory
 from leeway.people.tests.helpers import assert_error
 
