@@ -120,6 +120,9 @@ class MemberForm(forms.Form):
         self.fields["team"].queryset = teams
         self.fields["department"].queryset = departments
         self.fields["time_zone"].choices = [("", "—"), *((zone, zone) for zone in time_zone_choices())]
+        for name in ("tier", "team", "department"):
+            # Whether they are needed depends on the role (see the help texts), so no "(optional)".
+            self.fields[name].quiet_optional = True
         if member is None:
             self.fields["language"].initial = organization.default_language
         else:
@@ -197,6 +200,8 @@ class MemberFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("All roles")), *Role.choices]
         self.fields["team"].queryset = teams
+        for field in self.fields.values():
+            field.quiet_optional = True
 
     def filters(self) -> dict:
         if not self.is_valid():

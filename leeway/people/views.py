@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -292,7 +293,11 @@ def members_import_view(request):
         else:
             messages.success(
                 request,
-                _("%(count)s members added. Download their invitation links and send each person theirs.")
+                ngettext(
+                    "%(count)s member added. Download the invitation link and send it to them.",
+                    "%(count)s members added. Download their invitation links and send each person theirs.",
+                    len(members),
+                )
                 % {"count": len(members)},
             )
             return redirect(f"{reverse('people:members')}?status=invited")
