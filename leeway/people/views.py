@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -479,6 +480,10 @@ class InvitationView(auth_views.PasswordResetConfirmView):
         # A deactivated member's link no longer works, nor one for a platform operator.
         if member is None or not member.is_active or member.organization_id is None:
             return None
+        if "language" not in self.request.session:
+            # Speak the language the admin gave them, unless they picked one with the switcher.
+            translation.activate(member.language)
+            self.request.LANGUAGE_CODE = member.language
         return member
 
     def form_valid(self, form):

@@ -241,12 +241,13 @@ def member_invite(*, member: Member, actor: Member | None) -> str:
     reset link; their current password works until they choose a new one.
     """
     actor_id = check_actor(actor, member.organization)
-    if not member.is_active:
-        raise Conflict(
-            _("%(name)s is deactivated. Reactivate them first.") % {"name": member.display_name},
-            code="member_inactive",
-        )
     with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        if not member.is_active:
+            raise Conflict(
+                _("%(name)s is deactivated. Reactivate them first.") % {"name": member.display_name},
+                code="member_inactive",
+            )
         _audit(member, actor_id, "member.invited", {})
     return reverse(
         "people:invitation",
