@@ -146,8 +146,7 @@ class MemberForm(forms.Form):
         data = super().clean()
         if self.member is None and data.get("access") == self.PASSWORD and not data.get("password"):
             self.add_error("password", _("Enter a password, or choose an invitation link instead."))
-        if self.errors:
-            return data
+        # The shared checks run even when a field already has an error, so every problem shows at once.
         password = data.get("password") if data.get("access") == self.PASSWORD else None
         _values, problems = member_problems(
             organization=self.organization,
@@ -251,9 +250,11 @@ class SiteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
-        _values, problems = site_problems(organization=self.organization, site=self.site, **data)
+        _values, problems = site_problems(
+            organization=self.organization,
+            site=self.site,
+            **{field: data.get(field) for field in ("name", "city", "country", "time_zone", "languages")},
+        )
         add_problems(self, problems)
         return data
 
@@ -270,10 +271,8 @@ class DepartmentForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
         _values, problems = department_problems(
-            organization=self.organization, department=self.department, name=data["name"]
+            organization=self.organization, department=self.department, name=data.get("name")
         )
         add_problems(self, problems)
         return data
@@ -295,9 +294,13 @@ class TeamForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
-            return data
-        _values, problems = team_problems(organization=self.organization, team=self.team, **data)
+        _values, problems = team_problems(
+            organization=self.organization,
+            team=self.team,
+            name=data.get("name"),
+            department=data.get("department"),
+            site=data.get("site"),
+        )
         add_problems(self, problems)
         return data
 
