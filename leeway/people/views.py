@@ -117,7 +117,11 @@ def team_detail(request, team_id: int):
     """One team and its people."""
     team = get_for(request.user, Team.objects.select_related("site", "department"), pk=team_id)
     people = team.members.select_related("tier").order_by("role", "last_name", "first_name")
-    return render(request, "people/team.html", {"team": team, "people": people})
+    return render(
+        request,
+        "people/team.html",
+        {"team": team, "people": people, "can_manage": request.user.role == Role.ADMIN},
+    )
 
 
 @member_required
