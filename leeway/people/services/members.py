@@ -56,10 +56,13 @@ def _plain(field: str, value):
     return value
 
 
+# `of=("self",)`: members are read with their tier (MemberManager), an outer join PostgreSQL cannot lock.
+
+
 def _lock_admins(organization_id: int) -> list[Member]:
     """Lock the organization's active admins (in id order, so two admins acting at once queue)."""
     return list(
-        Member.objects.select_for_update()
+        Member.objects.select_for_update(of=("self",))
         .filter(organization_id=organization_id, role=Role.ADMIN, is_active=True)
         .order_by("pk")
     )
@@ -160,7 +163,7 @@ def member_update(
 
     with transaction.atomic():
         admins = _lock_admins(organization.pk)
-        member = Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
         values, problems = member_problems(
             organization=organization,
             member=member,
@@ -206,7 +209,7 @@ def member_deactivate(*, member: Member, actor: Member | None) -> Member:
     actor_id = check_actor(actor, member.organization)
     with transaction.atomic():
         admins = _lock_admins(member.organization_id)
-        member = Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
         if not member.is_active:
             return member
         _keep_an_admin(member, admins, field=None)
@@ -224,7 +227,7 @@ def member_reactivate(*, member: Member, actor: Member | None) -> Member:
     """Let a deactivated member log in again, with the same role, tier and team as before."""
     actor_id = check_actor(actor, member.organization)
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
         if member.is_active:
             return member
         member.is_active = True
@@ -242,7 +245,7 @@ def member_invite(*, member: Member, actor: Member | None) -> str:
     """
     actor_id = check_actor(actor, member.organization)
     with transaction.atomic():
-        member = Member.objects.select_for_update().get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).get(pk=member.pk)
         if not member.is_active:
             raise Conflict(
                 _("%(name)s is deactivated. Reactivate them first.") % {"name": member.display_name},
