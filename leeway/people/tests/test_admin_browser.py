@@ -120,7 +120,8 @@ def test_the_members_page_fits_a_400_pixel_screen_in_spanish(page, people_live):
     # The table scrolls inside its card; the page itself does not scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     _shot(page, "admin-members-400-es")
-    page.goto(f"{people_live.url}/people/members/new/")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    for path in ("/people/members/new/", "/people/organization/", "/people/members/import/"):
+        page.goto(f"{people_live.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 400, path
     _shot(page, "admin-member-new-400-es")
     assert problems == []
