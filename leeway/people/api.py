@@ -10,10 +10,9 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from leeway.core import api_auth
 from leeway.core.errors import Forbidden, InvalidInput, NotAuthenticated, RateLimited
 from leeway.core.tenancy import scoped
-from leeway.people import selectors
+from leeway.people import api_auth, selectors
 from leeway.people.models import AuthorityTier, Department, Role, Site, Team
 from leeway.people.schemas import (
     DepartmentIn,
