@@ -25,11 +25,12 @@ data/secret_key:
 	$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-# The embedded default: SQLite in ./data, no other server, the production server.
+# The embedded default: SQLite in ./data, no other server; the production server runs the background
+# worker beside it (LEEWAY_EMBEDDED_WORKER), so the overdue sweep, imports and value refreshes just work.
 demo: install data/secret_key
 	SECRET_KEY=$$(cat data/secret_key) $(BIN)/leeway migrate --no-input -v 0
 	SECRET_KEY=$$(cat data/secret_key) $(BIN)/leeway demo-data
-	SECRET_KEY=$$(cat data/secret_key) LEEWAY_DEMO=true LEEWAY_TASKS_IMMEDIATE=true \
+	SECRET_KEY=$$(cat data/secret_key) LEEWAY_DEMO=true \
 		$(BIN)/leeway serve --host 127.0.0.1 --port $(PORT)
 
 lint: install

@@ -185,11 +185,17 @@ else:
 
 # Background work: the Django tasks API (backport). The database backend needs
 # no extra server; `leeway worker` processes it. LEEWAY_TASKS_IMMEDIATE runs
-# tasks inline (tests, and a demo without a worker).
+# tasks inline (tests).
 if envbool("LEEWAY_TASKS_IMMEDIATE", TESTING):
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The embedded default (SQLite, one machine, no other server): `leeway serve` runs `leeway worker` beside
+# the web server, so the overdue sweep, imports and value refreshes happen with no extra command.
+# Production (PostgreSQL, several app processes) runs `leeway worker` on its own and leaves this off.
+LEEWAY_EMBEDDED_WORKER = envbool(
+    "LEEWAY_EMBEDDED_WORKER", DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+)
 
 AUTH_USER_MODEL = "people.Member"
 AUTHENTICATION_BACKENDS = [

@@ -86,3 +86,57 @@ def test_the_value_refit_is_scheduled_once_per_round(db, monkeypatch):
     assert worker.schedule_value_refresh(worker_id="a", interval=86400) is True
     assert worker.schedule_value_refresh(worker_id="b", interval=86400) is False
     assert enqueued == [1]
+
+
+def test_a_worker_started_by_the_server_stops_when_the_server_is_gone(tmp_path):
+    """The embedded worker must not outlive `leeway serve`: an orphan is re-parented and stops."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    env = {
+        **os.environ,
+        "LEEWAY_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'worker.sqlite3'}",
+        "LEEWAY_TASKS_IMMEDIATE": "true",
+        "DJANGO_SETTINGS_MODULE": "leeway.settings",
+    }
+    # A stand-in server: it starts the worker with its own pid, reports the worker's pid, then waits.
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import os, subprocess, sys, time\n"
+            "argv = [sys.executable, '-m', 'leeway', 'worker', '--parent-pid', str(os.getpid())]\n"
+            "worker = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+            "print(worker.pid, flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    worker_pid = int(server.stdout.readline())
+    try:
+        time.sleep(3)  # the worker is up and sweeping (its loop runs with or without tables)
+        assert _running(worker_pid)
+        server.kill()
+        server.wait()
+        deadline = time.monotonic() + 15
+        while _running(worker_pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _running(worker_pid)
+    finally:
+        server.kill()
+        if _running(worker_pid):
+            os.kill(worker_pid, 9)
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (an orphan's zombie is reaped by init)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -4,11 +4,18 @@ granian rather than gunicorn: its HTTP layer is Rust and keeps client connection
 gunicorn's sync worker closes every connection and waits for the client's side of the close before it
 takes the next request. On the decision benchmark (bench/README.md) that was 18 to 31 % more decisions
 per second with the same two workers, in alternating runs.
+
+In the embedded default (`LEEWAY_EMBEDDED_WORKER`, on with SQLite) it also starts `leeway worker` in a
+child process, so overdue requests are settled and imports and value refreshes run in the background
+with no extra command. The worker is told this process's id and stops when it is gone.
 """
 
+import argparse
 import os
+import subprocess
 import sys
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -27,6 +34,12 @@ class Command(BaseCommand):
             help="Threads per worker running requests (each keeps its own database connection).",
         )
         parser.add_argument("--no-collectstatic", action="store_true", help="Skip collecting static files.")
+        parser.add_argument(
+            "--worker",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help="Also run `leeway worker` in a child process (default: LEEWAY_EMBEDDED_WORKER).",
+        )
         parser.add_argument(
             "--no-access-log",
             action="store_true",
@@ -59,7 +72,19 @@ class Command(BaseCommand):
             "--access-log" if not options["no_access_log"] else "--no-access-log",
             "leeway.wsgi:application",
         ]
+        with_worker = settings.LEEWAY_EMBEDDED_WORKER if options["worker"] is None else options["worker"]
+        if with_worker:
+            self.start_worker()
         self.stdout.write(f"Leeway at http://{options['host']}:{options['port']}/ (Ctrl+C stops it)")
         self.stdout.flush()
         # exec, so granian receives the terminal's signals directly.
         os.execv(sys.executable, argv)  # noqa: S606 - fixed argv, no shell
+
+    def start_worker(self) -> subprocess.Popen:
+        """`leeway worker` beside the server; it exits when this process (granian after the exec) is gone.
+
+        It stays in the terminal's process group, so Ctrl+C stops it with the server.
+        """
+        argv = [sys.executable, "-m", "leeway", "worker", "--parent-pid", str(os.getpid())]
+        self.stdout.write("Background worker started (overdue sweep, imports, value refreshes).")
+        return subprocess.Popen(argv)  # noqa: S603 - fixed argv, no shell

@@ -9,9 +9,14 @@ a database row (`PeriodicJob`) lets exactly one of them enqueue each round,
 and the sweep itself takes each request with FOR UPDATE SKIP LOCKED.
 With the immediate backend (LEEWAY_TASKS_IMMEDIATE=true) the sweep simply
 runs in this process every interval.
+
+`leeway serve` starts one with `--parent-pid` in the embedded default: it
+stops (gracefully, as on SIGTERM) once that process is gone.
 """
 
 import logging
+import os
+import signal
 import threading
 import time
 from datetime import timedelta
@@ -29,6 +34,19 @@ from leeway.value.tasks import value_refresh_all
 VALUE_REFRESH_JOB = "value.refresh_all"
 
 logger = logging.getLogger("leeway.worker")
+
+
+def parent_alive(parent_pid: int) -> bool:
+    """True while the process that started this worker is still its parent (an orphan is re-parented)."""
+    return os.getppid() == parent_pid
+
+
+def stop_when_parent_exits(parent_pid: int, *, poll: float = 1.0) -> None:
+    """Wait for the parent to go, then stop this worker as SIGTERM does (a running task finishes first)."""
+    while parent_alive(parent_pid):
+        time.sleep(poll)
+    logger.info("The server that started this worker (pid %s) has stopped; stopping too.", parent_pid)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def schedule_sweep(*, worker_id: str, interval: float) -> bool:
@@ -76,14 +94,35 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="Schedule one sweep round, run every queued task, then exit."
         )
+        parser.add_argument(
+            "--parent-pid",
+            type=int,
+            default=None,
+            help="Stop when this process is no longer the worker's parent (`leeway serve` passes its own).",
+        )
 
     def handle(
-        self, *args, sweep_interval, interval, queue_name, worker_id, once, value_refresh_hours, **options
+        self,
+        *args,
+        sweep_interval,
+        interval,
+        queue_name,
+        worker_id,
+        once,
+        value_refresh_hours,
+        parent_pid=None,
+        **options,
     ):
         if sweep_interval <= 0 or interval < 0 or value_refresh_hours <= 0:
             raise CommandError(
                 "--sweep-interval and --value-refresh-hours must be positive, --interval not negative."
             )
+        if parent_pid is not None:
+            if not parent_alive(parent_pid):
+                return  # the server is already gone
+            threading.Thread(
+                target=stop_when_parent_exits, args=(parent_pid,), name="leeway-parent-watch", daemon=True
+            ).start()
         self.value_refresh_seconds = value_refresh_hours * 3600
         worker_id = worker_id or get_random_string(32)
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
