@@ -42,6 +42,7 @@ from leeway.customers.models import (
     customer_search_keys,
 )
 from leeway.customers.services import decision_model
+from leeway.customers.signals import import_succeeded
 from leeway.customers.validation import (
     RowInvalid,
     clean_customer,
@@ -201,6 +202,8 @@ def import_file(*, job: ImportJob, path: str | os.PathLike, on_progress: Progres
             )
         finally:
             ImportRow.objects.filter(job=job).delete()
+    if job.status == ImportStatus.SUCCEEDED:
+        import_succeeded.send(sender=ImportJob, job=job)
     return job
 
 

@@ -302,6 +302,11 @@ class ImportJob(TenantModel):
         return f"{self.kind} {self.file_name}"
 
     @property
+    def wrote_rows(self) -> bool:
+        """True when the import created or changed something (a file of rows all seen before did not)."""
+        return bool(self.created_count or self.updated_count)
+
+    @property
     def is_finished(self) -> bool:
         return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
 

@@ -14,3 +14,4 @@ class ValueConfig(AppConfig):
         from leeway.value.selectors import organization_value_reason
 
         value_missing_reason.provide(organization_value_reason)
+        from leeway.value import receivers  # noqa: F401 - connects the signal receivers

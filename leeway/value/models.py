@@ -52,6 +52,7 @@ class ValueRunTrigger(models.TextChoices):
     PAGE = "page", _("Value page")
     SCHEDULE = "schedule", _("Schedule")
     DEMO = "demo", _("Demo data")
+    IMPORT = "import", _("After an import")
 
 
 class ValueRunFailure(models.TextChoices):

@@ -1,9 +1,9 @@
-"""Writes on customer value: the organization's settings."""
+"""Writes on customer value: the organization's settings, and the refresh an import starts."""
 
 from django.db import transaction
 
 from leeway.core.audit import audit_record
-from leeway.value.models import ValueSettings
+from leeway.value.models import ValueRun, ValueRunStatus, ValueRunTrigger, ValueSettings
 from leeway.value.selectors import value_settings_for
 
 
@@ -34,3 +34,24 @@ def value_settings_update(*, member, horizon_months: int, annual_discount_rate) 
             },
         )
     return settings
+
+
+def value_refresh_after_import(*, job) -> ValueRun | None:
+    """Queue a refresh once an import has written rows, so imported customers get values without a click.
+
+    A run still waiting to start will read the new rows anyway, so none is added beside it.
+    """
+    from leeway.value.refresh import value_run_create
+    from leeway.value.tasks import value_refresh_run
+
+    if not job.wrote_rows:
+        return None  # rows all recorded before change no value
+    waiting = ValueRun.objects.filter(organization_id=job.organization_id, status=ValueRunStatus.QUEUED)
+    if waiting.exists():
+        return None
+    run = value_run_create(
+        organization=job.organization, trigger=ValueRunTrigger.IMPORT, member=job.created_by
+    )
+    # The database task backend writes the task in the same transaction as the run: both or neither.
+    value_refresh_run.enqueue(run.pk)
+    return run
