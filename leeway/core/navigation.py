@@ -28,6 +28,7 @@ ROLE_HOMES = {
 NAV_ITEMS = [
     NavItem(_("Home"), "home", ALL_ROLES),
     NavItem(_("Console"), "decisions:console", ("agent", "lead")),
+    NavItem(_("My decisions"), "decisions:mine", ("agent",)),
     NavItem(_("Requests"), "decisions:queue", ("lead", "manager", "admin")),
     NavItem(_("Decisions"), "decisions:list", ("lead", "manager", "admin", "analyst")),
     NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),

@@ -178,3 +178,94 @@ def decision_audit_entries(decision: Decision) -> list[AuditEntry]:
         entry.label = _audit_label(entry)
         entry.detail = str(data.get("note") or data.get("reason") or "") if "by" in data else ""
     return entries
+
+
+OWN_REQUESTS_LIMIT = 20
+
+
+def own_decisions(member, *, status: str | None = None):
+    """The member's own decisions for "My decisions": open requests first (soonest due), then newest."""
+    from django.db.models import Case, F, IntegerField, Value, When
+
+    queryset = Decision.objects.select_related("customer", "gesture", "decided_by", "policy_version").filter(
+        organization_id=member.organization_id, agent_id=member.pk
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    waiting = Case(
+        When(status=DecisionStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    due = Case(When(status=DecisionStatus.PENDING, then=F("due_at")))  # answered ones: newest first
+    return queryset.order_by(waiting, due.asc(nulls_last=True), "-created_at", "-id")
+
+
+def own_pending_ids(member, *, limit: int = OWN_REQUESTS_LIMIT) -> list[str]:
+    """The public ids of the member's requests still waiting for a lead (the console watches them)."""
+    ids = (
+        Decision.objects.filter(
+            organization_id=member.organization_id, agent_id=member.pk, status=DecisionStatus.PENDING
+        )
+        .order_by("-created_at")
+        .values_list("public_id", flat=True)[:limit]
+    )
+    return [str(public_id) for public_id in ids]
+
+
+def own_requests(member, public_ids) -> list[Decision]:
+    """Those of the given decisions that are the member's own (anyone else's id is silently left out)."""
+    import uuid
+
+    parsed = set()
+    for value in list(public_ids)[:OWN_REQUESTS_LIMIT]:
+        try:
+            parsed.add(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    if not parsed:
+        return []
+    return list(
+        Decision.objects.select_related("gesture", "customer", "decided_by", "policy_version").filter(
+            organization_id=member.organization_id, agent_id=member.pk, public_id__in=parsed
+        )
+    )
+
+
+def request_answer(decision: Decision, gesture_names: dict[str, str]) -> dict:
+    """What the console tells the agent about one of their requests, in the active language."""
+    from leeway.decisions.selectors import decision_summary
+
+    lead = decision.decided_by.display_name if decision.decided_by_id else ""
+    lines = []
+    if decision.status == DecisionStatus.APPROVED:
+        if decision.auto_approved:
+            title = _("Approved on timeout")
+        else:
+            title = _("Approved by %(lead)s") % {"lead": lead}
+            if decision.decision_note:
+                lines.append(_("%(lead)s's note: %(note)s") % {"lead": lead, "note": decision.decision_note})
+        lines.append(decision_summary(decision))
+    elif decision.status == DecisionStatus.DECLINED:
+        title = _("Declined: %(reason)s") % {"reason": decision.decision_note}
+        lines.append(
+            _("Declined by %(lead)s. Nothing was spent; asking was the right call.") % {"lead": lead}
+        )
+    elif decision.escalated:
+        title = _("Sent on to the department's managers")
+        lines.append(decision_summary(decision))
+    else:
+        title = _("Sent to your lead")
+        lines.append(decision_summary(decision))
+    return {
+        "id": str(decision.public_id),
+        "status": decision.status,
+        "pending": decision.status == DecisionStatus.PENDING,
+        "escalated": decision.escalated,
+        "title": str(title),
+        "lines": [str(line) for line in lines],
+        "gesture": gesture_names.get(decision.gesture.code) or str(decision.gesture),
+        "customer": decision.customer.name,
+        "amount": f"{decision.amount:.2f}",
+        "currency": decision.currency,
+        "base_amount": f"{decision.base_amount:.2f}",
+        "policy_version": decision.policy_version.number,
+    }

@@ -11,6 +11,7 @@ import math
 from csp.decorators import csp_replace
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -64,6 +65,7 @@ def _console_context(request, *, customer_id: str = "", interaction: str = "", l
         "missing_customer": missing_customer,
         "interaction": interaction[:100],
         "console_strings": _console_strings(),
+        "pending_ids": page_selectors.own_pending_ids(member),
     }
 
 
@@ -104,6 +106,8 @@ def _console_strings() -> dict:
         ),
         "declined_title": _("Declined"),
         "open_decision": _("Open the decision"),
+        "my_decisions": _("All your decisions and requests"),
+        "dismiss": _("Dismiss"),
         "next_hint": _("Press a gesture's key for another one, or / to find another customer."),
         "need_customer": _("Find and pick a customer first."),
         "need_gesture": _("Pick a gesture (press its key)."),
@@ -187,6 +191,25 @@ def customer_card(request):
         raise NotFound()
     card = page_selectors.customer_card(request.user, customer)
     return render(request, "decisions/_customer_card.html", {"card": card})
+
+
+@require_GET
+@role_required(*CONSOLE_ROLES)
+def console_requests(request):
+    """Where the member's own requests stand (`?ids=…`), polled by the console so the lead's answer shows.
+
+    Only the member's own decisions are answered; any other id is left out, as if it did not exist.
+    """
+    member = request.user
+    ids = [value for value in request.GET.get("ids", "").split(",") if value]
+    names = page_selectors.gesture_names(member, translation.get_language())
+    answers = [
+        page_selectors.request_answer(decision, names)
+        for decision in page_selectors.own_requests(member, ids)
+    ]
+    response = JsonResponse({"requests": answers})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
@@ -361,3 +384,27 @@ def decision_list(request):
             "zones": Zone.choices,
         },
     )
+
+
+@require_GET
+@role_required(*CONSOLE_ROLES)
+def my_decisions(request):
+    """The member's own decisions and requests: what is still waiting, and what each lead answered."""
+    member = request.user
+    status = request.GET.get("status", "")
+    status = status if status in DecisionStatus.values else ""
+    page = Paginator(page_selectors.own_decisions(member, status=status or None), LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    names = page_selectors.gesture_names(member, translation.get_language())
+    for decision in page.object_list:
+        decision.gesture_name = names.get(decision.gesture.code) or str(decision.gesture)
+    context = {
+        "page": page,
+        "status": status,
+        "statuses": DecisionStatus.choices,
+        # While a request waits, the table polls itself so the lead's answer shows without a reload.
+        "has_pending": any(decision.is_pending for decision in page.object_list),
+    }
+    template = "decisions/_mine_table.html" if request.htmx else "decisions/mine.html"
+    return render(request, template, context)

@@ -6,7 +6,13 @@ import pytest
 from playwright.sync_api import expect
 
 from leeway.decisions.models import Decision
-from leeway.decisions.tests.test_console_browser import choose_reason, log_in, pick_customer, watch_csp
+from leeway.decisions.tests.test_console_browser import (
+    SCREENSHOTS,
+    choose_reason,
+    log_in,
+    pick_customer,
+    watch_csp,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,4 +41,121 @@ def test_a_no_cost_gestures_confirmation_does_not_say_it_was_charged(page, demo_
     page.keyboard.press("Enter")
     expect(error).to_be_visible()
     assert Decision.objects.filter(customer__external_id="C-1004").count() == 1
+    assert violations == []
+
+
+def send_a_red_request(page, customer: str) -> Decision:
+    pick_customer(page, customer, customer)
+    page.keyboard.press("1")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("150")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-red\b"))
+    choose_reason(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("#decide-result")).to_contain_text("Sent to your lead")
+    return Decision.objects.get(customer__external_id=customer, status="pending")
+
+
+def test_the_agent_sees_the_leads_answer_in_the_console_without_reloading(page, demo_live):
+    from leeway.decisions.services import decision_approve, decision_decline
+    from leeway.people.models import Member
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-agent")
+    navigations = []
+    page.on("framenavigated", lambda frame: frame == page.main_frame and navigations.append(frame.url))
+    lead = Member.objects.get(username="aurora-lead")
+
+    # The agent is still looking at the request when the lead approves it: that box becomes the answer.
+    first = send_a_red_request(page, "C-1011")
+    result = page.locator("#decide-result")
+    decision_approve(decision=first, member=lead, note="Good call, she stays.")
+    expect(result).to_contain_text("Approved by Morgan Reyes", timeout=10_000)
+    expect(result).to_contain_text("Good call, she stays.")
+    expect(result).to_contain_text("charged to the company goodwill budget")
+    expect(page.locator("#budget")).to_contain_text("$50.00")  # 200 - 150, refreshed with the answer
+    page.screenshot(path=str(SCREENSHOTS / "console-answer-approved-1366x768.png"))
+
+    # Another request; the agent moves on to a green gesture; the lead declines: a notice says why.
+    page.keyboard.press("/")
+    second = send_a_red_request(page, "C-1012")
+    page.keyboard.press("2")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("10")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
+    choose_reason(page)
+    page.keyboard.press("Enter")
+    expect(result).to_contain_text("Approved — protected")
+    decision_decline(decision=second, member=lead, reason="Already credited last week.")
+    notice = page.locator(f'#answers .answer[data-decision="{second.public_id}"]')
+    expect(notice).to_contain_text("Declined: Already credited last week.", timeout=10_000)
+    expect(notice).to_contain_text("Declined by Morgan Reyes")
+    expect(result).to_contain_text("Approved — protected")  # the latest result stays as it was
+    page.screenshot(path=str(SCREENSHOTS / "console-answer-declined-1366x768.png"))
+    notice.get_by_role("button", name="Dismiss").click()
+    expect(notice).to_have_count(0)
+    assert navigations == []
+    assert violations == []
+
+
+def test_a_request_still_open_after_a_reload_is_watched_and_answered_in_spanish(page, demo_live):
+    from leeway.decisions.services import decision_approve
+    from leeway.people.models import Member
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-agente")
+    page.set_viewport_size({"width": 400, "height": 800})
+    page.goto(f"{demo_live.url}/panel/")
+    pick_customer(page, "C-1013", "C-1013")
+    page.keyboard.press("1")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("150")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-red\b"))
+    choose_reason(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("#decide-result")).to_contain_text("Enviada a tu líder")
+    request = Decision.objects.get(customer__external_id="C-1013")
+    page.reload()  # the page itself lists the open request; the console keeps watching it
+    decision_approve(decision=request, member=Member.objects.get(username="aurora-lead"), note="")
+    notice = page.locator(f'#answers .answer[data-decision="{request.public_id}"]')
+    expect(notice).to_contain_text("Aprobada por Morgan Reyes", timeout=10_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    page.screenshot(path=str(SCREENSHOTS / "panel-es-answer-400x800.png"))
+    assert violations == []
+
+
+def test_my_decisions_lists_the_agents_own_decisions_and_updates_with_the_answer(page, demo_live):
+    from leeway.decisions.services import decision_create, decision_decline
+    from leeway.people.models import Member
+
+    violations = watch_csp(page)
+    agent = Member.objects.get(username="aurora-agent")
+    request = decision_create(
+        member=agent,
+        customer="C-1014",
+        gesture="waive_fee",
+        amount="150.00",
+        currency="USD",
+        reason="loyalty",
+    )
+    decision_create(
+        member=Member.objects.get(username="aurora-agente"),
+        customer="C-1015",
+        gesture="waive_fee",
+        amount="20.00",
+        currency="USD",
+        reason="loyalty",
+    )
+    log_in(page, demo_live.url, "aurora-agent")
+    page.get_by_role("link", name="My decisions").click()
+    row = page.locator(f"#mine-{request.public_id}")
+    expect(row).to_contain_text("Waiting for your lead")
+    expect(page.locator("#mine tbody tr")).to_have_count(1)  # another agent's decision is not listed
+    decision_decline(
+        decision=request, member=Member.objects.get(username="aurora-lead"), reason="Over the monthly cap."
+    )
+    expect(row).to_contain_text("Declined by Morgan Reyes: Over the monthly cap.", timeout=12_000)
+    page.set_viewport_size({"width": 400, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    page.screenshot(path=str(SCREENSHOTS / "my-decisions-400x800.png"), full_page=True)
     assert violations == []

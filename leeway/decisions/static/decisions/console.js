@@ -524,53 +524,196 @@
     refreshAfterDecision(answer.data);
   });
 
-  function showResult(decision) {
-    const approved = decision.status === "approved";
+  const answerIcons = document.getElementById("answer-icons");
+
+  function iconFor(name) {
+    const icon = answerIcons?.content.querySelector(`.icon-${name}`) || zoneBox.querySelector(`.icon-${name}`);
+    return icon ? icon.cloneNode(true) : null;
+  }
+
+  // One result box: an icon, a bold title, what it was, the plain-words lines, and links.
+  function resultBox({ id, zone, icon, title, what, lines }) {
     const wrapper = document.createElement("div");
-    wrapper.className = `result zone zone-${decision.zone}`;
-    const icon = zoneBox.querySelector(`.icon-${approved ? (decision.zone === "amber" ? "amber" : "green") : "red"}`);
+    wrapper.className = `result zone zone-${zone}`;
+    wrapper.dataset.decision = id;
     const iconBox = document.createElement("span");
     iconBox.className = "zone-icon";
-    if (icon) iconBox.append(icon.cloneNode(true));
+    const svg = iconFor(icon);
+    if (svg) iconBox.append(svg);
     const text = document.createElement("div");
     text.className = "zone-text";
-    const title = document.createElement("p");
-    title.className = "result-title";
-    const strong = document.createElement("strong");
+    const heading = document.createElement("p");
+    heading.className = "result-title";
+    heading.append(Object.assign(document.createElement("strong"), { textContent: title }));
+    const whatLine = Object.assign(document.createElement("p"), { className: "result-what", textContent: what });
+    text.append(heading, whatLine, ...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
+    const link = document.createElement("a");
+    link.href = cfg.detailUrl.replace("00000000-0000-0000-0000-000000000000", encodeURIComponent(id));
+    link.textContent = S.open_decision;
+    const mine = Object.assign(document.createElement("a"), { href: cfg.mineUrl, textContent: S.my_decisions });
+    const hint = document.createElement("p");
+    hint.className = "result-hint";
+    hint.append(link, document.createTextNode(" · "), mine);
+    text.append(hint);
+    wrapper.append(iconBox, text);
+    return { wrapper, hint };
+  }
+
+  function showResult(decision) {
+    const approved = decision.status === "approved";
     const lines = [];
+    let title;
     if (approved) {
-      strong.textContent = fmt(S.approved_title, { version: decision.policy_version });
+      title = fmt(S.approved_title, { version: decision.policy_version });
       // A no-cost gesture charges no budget: the confirmation must not say it does.
       lines.push(Number(decision.base_amount) === 0 ? S.approved_free_body : S.approved_body);
       if (decision.zone === "amber") lines.push(S.amber_body);
     } else if (decision.status === "declined") {
-      strong.textContent = S.declined_title;
+      title = S.declined_title;
     } else {
-      strong.textContent = S.red_title;
+      title = S.red_title;
       const minutes =
         decision.due_at && decision.created_at
           ? Math.max(1, Math.round((Date.parse(decision.due_at) - Date.parse(decision.created_at)) / 60000))
           : lastPreview?.response_minutes ?? "?";
       lines.push(fmt(S.red_body, { minutes }));
     }
-    title.append(strong);
-    const what = document.createElement("p");
-    what.className = "result-what";
     const gestureName = gestureButtons.find((b) => b.dataset.gesture === decision.gesture)?.querySelector(".gesture-name")?.textContent;
     const customerName = currentCard()?.dataset.name || decision.customer;
-    what.textContent = [gestureName || decision.gesture, money(decision.amount, decision.currency), customerName].join(" · ");
-    text.append(title, what, ...lines.map((line) => Object.assign(document.createElement("p"), { textContent: line })));
-    const link = document.createElement("a");
-    link.href = cfg.detailUrl.replace("00000000-0000-0000-0000-000000000000", encodeURIComponent(decision.id));
-    link.textContent = S.open_decision;
-    const hint = document.createElement("p");
-    hint.className = "result-hint";
-    hint.append(link, document.createTextNode(` · ${S.next_hint}`));
-    text.append(hint);
-    wrapper.append(iconBox, text);
+    const { wrapper, hint } = resultBox({
+      id: decision.id,
+      zone: decision.zone,
+      icon: approved ? (decision.zone === "amber" ? "amber" : "green") : "red",
+      title,
+      what: [gestureName || decision.gesture, money(decision.amount, decision.currency), customerName].join(" · "),
+      lines,
+    });
+    hint.append(document.createTextNode(` · ${S.next_hint}`));
     result.replaceChildren(wrapper);
     result.focus();
+    if (decision.status === "pending") watch(decision.id);
   }
+
+  // ---------------------------------------------------------------- the lead's answer
+  // Requests this tab sent (kept across reloads in sessionStorage) and those the page says are open are
+  // asked about every few seconds until a lead, a manager or the timeout has answered them.
+
+  const answers = document.getElementById("answers");
+  const WATCH_KEY = "leeway.watching";
+  const POLL_VISIBLE = 3000;
+  const POLL_HIDDEN = 15000;
+  const watching = new Set();
+  let pollTimer = null;
+  let polling = false;
+
+  function saveWatching() {
+    try {
+      sessionStorage.setItem(WATCH_KEY, JSON.stringify([...watching]));
+    } catch (_error) {
+      /* private mode: the page's own list of open requests still works */
+    }
+  }
+
+  function loadWatching() {
+    try {
+      for (const id of JSON.parse(sessionStorage.getItem(WATCH_KEY) || "[]")) watching.add(String(id));
+    } catch (_error) {
+      /* nothing kept */
+    }
+    try {
+      for (const id of JSON.parse(document.getElementById("decide-pending")?.textContent || "[]")) watching.add(id);
+    } catch (_error) {
+      /* no list on the page */
+    }
+  }
+
+  function schedulePoll(delay) {
+    clearTimeout(pollTimer);
+    if (!watching.size) return;
+    pollTimer = setTimeout(pollAnswers, delay ?? (document.hidden ? POLL_HIDDEN : POLL_VISIBLE));
+  }
+
+  function watch(id) {
+    watching.add(id);
+    saveWatching();
+    schedulePoll();
+  }
+
+  function answerBox(answer) {
+    const approved = answer.status === "approved";
+    return resultBox({
+      id: answer.id,
+      zone: approved ? "green" : answer.pending ? "red" : "none",
+      icon: approved ? "green" : answer.pending ? "red" : "declined",
+      title: answer.title,
+      what: [answer.gesture, money(answer.amount, answer.currency), answer.customer].join(" · "),
+      lines: answer.lines,
+    });
+  }
+
+  function showAnswer(answer) {
+    const shown = result.querySelector(".result");
+    if (shown && shown.dataset.decision === answer.id) {
+      // The agent is still looking at that request: its box becomes the answer.
+      result.replaceChildren(answerBox(answer).wrapper);
+    } else {
+      const { wrapper } = answerBox(answer);
+      wrapper.classList.add("answer");
+      const close = Object.assign(document.createElement("button"), {
+        type: "button",
+        className: "button small answer-dismiss",
+        textContent: S.dismiss,
+      });
+      close.addEventListener("click", () => wrapper.remove());
+      wrapper.append(close);
+      answers.prepend(wrapper);
+    }
+    refreshAfterDecision({ customer: fields.customer.value });
+  }
+
+  function showEscalation(answer) {
+    const shown = result.querySelector(".result");
+    if (!shown || shown.dataset.decision !== answer.id || shown.dataset.escalated === "true") return;
+    const { wrapper } = answerBox(answer);
+    wrapper.dataset.escalated = "true";
+    result.replaceChildren(wrapper);
+  }
+
+  async function pollAnswers() {
+    if (polling || !watching.size) return;
+    polling = true;
+    let data = null;
+    try {
+      const ids = [...watching].map(encodeURIComponent).join(",");
+      const response = await fetch(`${cfg.requestsUrl}?ids=${ids}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+      });
+      if (response.ok) data = await response.json();
+    } catch (_error) {
+      data = null; // offline or logged out: try again at the next round
+    }
+    polling = false;
+    if (data && Array.isArray(data.requests)) {
+      const known = new Set();
+      for (const answer of data.requests) {
+        known.add(answer.id);
+        if (answer.pending) {
+          if (answer.escalated) showEscalation(answer);
+          continue;
+        }
+        watching.delete(answer.id);
+        showAnswer(answer);
+      }
+      for (const id of [...watching]) if (!known.has(id)) watching.delete(id);
+      saveWatching();
+    }
+    schedulePoll();
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) schedulePoll(0);
+  });
 
   function resetForm() {
     for (const button of gestureButtons) button.setAttribute("aria-pressed", "false");
@@ -602,6 +745,9 @@
 
   // ---------------------------------------------------------------- start
 
+  loadWatching();
+  saveWatching();
+  schedulePoll(0);
   root.classList.add("decide-ready");
   if (fields.customer.value && gestureButtons.length) {
     gestureButtons[0].focus();
