@@ -128,7 +128,7 @@ end
 
 def main(argv: list[str]) -> int:
     sys.path.insert(0, str(BENCH_DIR))
-    import decisions as bench  # the engine benchmark's helpers: database, pgbench, CPU meter
+    import harness as bench  # database, pgbench and the server, shared with bench/decisions.py
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", default="leeway_bench")
@@ -176,8 +176,13 @@ def main(argv: list[str]) -> int:
             rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
             non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", wrk)
             p99 = re.search(r"99%\s+([\d.]+\w+)", wrk)
-            args.workdir = Path(workdir)
-            tps, _other = bench.run_pgbench(args, Path(workdir), args.clients, args.ref_budgets)
+            tps, _other = bench.run_pgbench(
+                args.database,
+                Path(workdir),
+                clients=args.clients,
+                budgets=args.ref_budgets,
+                seconds=args.pgbench_seconds,
+            )
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=20)
