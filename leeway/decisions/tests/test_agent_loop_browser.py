@@ -159,3 +159,24 @@ def test_my_decisions_lists_the_agents_own_decisions_and_updates_with_the_answer
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     page.screenshot(path=str(SCREENSHOTS / "my-decisions-400x800.png"), full_page=True)
     assert violations == []
+
+
+@pytest.mark.parametrize("path", ["/panel/", "/console/"])
+@pytest.mark.parametrize(("username", "suffix"), [("aurora-agent", "en"), ("aurora-agente", "es")])
+def test_at_400_pixels_the_zone_the_why_and_the_value_show_without_scrolling(
+    page, demo_live, path, username, suffix
+):
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, username)
+    page.set_viewport_size({"width": 400, "height": 768})
+    page.goto(f"{demo_live.url}{path}?customer=C-1002")
+    page.keyboard.press("1")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
+    expect(page.locator("#value-share")).to_be_visible()
+    for selector in ("#zone", "#zone-reasons", "#value-share"):
+        box = page.locator(selector).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, f"{selector} is below the fold: {box}"
+    assert page.evaluate("window.scrollY") == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    page.screenshot(path=str(SCREENSHOTS / f"{path.strip('/')}-{suffix}-zone-400x768.png"))
+    assert violations == []
