@@ -7,7 +7,6 @@ and an import refuse the same values with the same words.
 
 import re
 import zoneinfo
-from functools import lru_cache
 
 from babel import Locale
 from django.conf import settings
@@ -17,6 +16,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import to_locale
 
+from leeway.core import caches
 from leeway.core.errors import InvalidInput
 from leeway.people.models import AuthorityTier, Department, Member, Organization, Role, Site, Team
 
@@ -52,7 +52,7 @@ def interface_languages() -> dict[str, str]:
     return dict(settings.LANGUAGES)
 
 
-@lru_cache(maxsize=1)
+@caches.memo("people.time_zones", maxsize=1)
 def _time_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
 
@@ -61,7 +61,7 @@ def time_zone_choices() -> list[str]:
     return sorted(_time_zones())
 
 
-@lru_cache(maxsize=8)
+@caches.memo("people.country_names", maxsize=8)
 def country_names(language: str) -> dict[str, str]:
     """ISO 3166 code → the country's name in that language (Babel's CLDR data)."""
     territories = Locale.parse(to_locale(language)).territories
@@ -72,7 +72,7 @@ def country_names(language: str) -> dict[str, str]:
     }
 
 
-@lru_cache(maxsize=1)
+@caches.memo("people.language_codes", maxsize=1)
 def _language_codes() -> frozenset[str]:
     return frozenset(code for code in Locale("en").languages if LANGUAGE_CODE_RE.match(code))
 
