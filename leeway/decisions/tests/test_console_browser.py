@@ -46,8 +46,10 @@ def focused(page) -> str:
 
 
 def pick_customer(page, text: str, external_id: str) -> None:
+    # The page focuses the search field itself (autofocus); type only once it has, as a user would.
+    expect(page.locator("#customer-q")).to_be_focused()
     page.keyboard.type(text)
-    expect(page.locator(f'#customer-results [data-customer="{external_id}"]')).to_be_visible()
+    expect(page.locator(f'#customer-results [data-customer="{external_id}"]')).to_be_visible(timeout=10_000)
     page.keyboard.press("Enter")
     expect(page.locator(f'#customer-card .customer-card[data-customer="{external_id}"]')).to_be_visible()
 
