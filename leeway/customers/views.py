@@ -49,7 +49,12 @@ def customer_list(request):
 @role_required(*READ_ROLES)
 def customer_detail(request, external_id: str):
     """One customer: contact details, predicted value (or why there is none) and the timeline."""
+    from leeway.decisions.page_selectors import decisions_for_reader
+
     customer = selectors.customer_for(request.user, external_id)
+    timeline = selectors.customer_timeline(customer)
+    # Gestures by any agent: named, in the reader's language, linked only where the reader may open them.
+    decisions_for_reader(request.user, [entry.item for entry in timeline if entry.kind == "decision"])
     return render(
         request,
         "customers/detail.html",
@@ -57,7 +62,7 @@ def customer_detail(request, external_id: str):
             "customer": customer,
             "currency": request.user.organization.base_currency,
             "value": selectors.customer_value_status(customer),
-            "timeline": selectors.customer_timeline(customer),
+            "timeline": timeline,
             "timeline_limit": selectors.TIMELINE_LIMIT,
         },
     )

@@ -76,9 +76,7 @@ def customer_card(member, customer: Customer, *, now=None) -> CustomerCard:
         count=Count("id"), total=Sum("base_amount")
     )
     recent = customer_recent_decisions(customer, limit=5)
-    names = gesture_names(member, translation.get_language())
-    for decision in recent:
-        decision.gesture_name = names.get(decision.gesture.code) or str(decision.gesture)
+    decisions_for_reader(member, recent)
     return CustomerCard(
         customer=customer,
         recent=recent,
@@ -88,6 +86,22 @@ def customer_card(member, customer: Customer, *, now=None) -> CustomerCard:
         base_currency=member.organization.base_currency,
         pending_count=decisions.filter(status=DecisionStatus.PENDING).count(),
     )
+
+
+def decisions_for_reader(member, decisions: list[Decision]) -> list[Decision]:
+    """Ready a list of anyone's decisions for this member: the gesture's name in their language, and
+    `readable` when they may open the decision's page (their own; their team's for a lead; ...)."""
+    from leeway.decisions.selectors import visible_decisions
+
+    names = gesture_names(member, translation.get_language())
+    ids = [decision.pk for decision in decisions]
+    readable = (
+        set(visible_decisions(member).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    )
+    for decision in decisions:
+        decision.gesture_name = names.get(decision.gesture.code) or str(decision.gesture)
+        decision.readable = decision.pk in readable
+    return decisions
 
 
 def panel_allowed_origins(member) -> list[str]:

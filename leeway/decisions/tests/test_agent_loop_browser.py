@@ -180,3 +180,35 @@ def test_at_400_pixels_the_zone_the_why_and_the_value_show_without_scrolling(
     assert page.evaluate("document.documentElement.scrollWidth") <= 400
     page.screenshot(path=str(SCREENSHOTS / f"{path.strip('/')}-{suffix}-zone-400x768.png"))
     assert violations == []
+
+
+def test_the_customer_timeline_says_whose_gesture_it_was(page, demo_live):
+    from leeway.decisions.services import decision_create
+    from leeway.people.models import Member
+
+    violations = watch_csp(page)
+    colleague = Member.objects.get(username="aurora-agente")
+    theirs = decision_create(
+        member=colleague,
+        customer="C-1016",
+        gesture="waive_fee",
+        amount="20.00",
+        currency="USD",
+        reason="loyalty",
+    )
+    log_in(page, demo_live.url, "aurora-agent")
+    page.goto(f"{demo_live.url}/customers/C-1016/")
+    row = page.locator("tr.timeline-decision")
+    expect(row).to_contain_text(f"Waive a fee · Green · Approved · by {colleague.display_name}")
+    expect(row.locator("a")).to_have_count(0)  # not the agent's to open
+    assert "inside your authority" not in page.locator("main").inner_text().lower()
+    page.screenshot(path=str(SCREENSHOTS / "customer-timeline-1366x768.png"), full_page=True)
+    lead_context = page.context.browser.new_context()
+    lead = lead_context.new_page()
+    log_in(lead, demo_live.url, "aurora-lead")
+    lead.goto(f"{demo_live.url}/customers/C-1016/")
+    expect(lead.locator("tr.timeline-decision a")).to_have_attribute(
+        "href", f"/decisions/{theirs.public_id}/"
+    )
+    lead_context.close()
+    assert violations == []

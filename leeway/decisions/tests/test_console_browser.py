@@ -38,6 +38,8 @@ def log_in(page, base_url: str, username: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    # Wait for the login's own navigation: "network idle" alone can come before it starts.
+    page.wait_for_url(lambda url: "/login/" not in url)
     page.wait_for_load_state("networkidle")
 
 
