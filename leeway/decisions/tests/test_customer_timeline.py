@@ -1,4 +1,4 @@
-"""Gestures on a customer's timeline and card: whose they were, in neutral words, linked only when readable."""
+"""Gestures on a customer's timeline and card: whose they were, in neutral words, linked if readable."""
 
 from django.urls import reverse
 
