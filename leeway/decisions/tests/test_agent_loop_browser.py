@@ -212,3 +212,32 @@ def test_the_customer_timeline_says_whose_gesture_it_was(page, demo_live):
     )
     lead_context.close()
     assert violations == []
+
+
+@pytest.mark.parametrize(("username", "words"), [("aurora-lead", "Overdue by"), ("aurora-manager", "Escalated")])
+def test_the_queue_lists_overdue_and_escalated_requests_under_the_strict_csp(page, demo_live, username, words):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from leeway.decisions.services import decision_create
+    from leeway.people.models import Member
+
+    agent = Member.objects.get(username="aurora-agent")
+    for customer, escalated in (("C-1030", False), ("C-1031", True)):
+        request = decision_create(
+            member=agent, customer=customer, gesture="waive_fee", amount="150.00", currency="USD", reason="loyalty"
+        )
+        Decision.objects.filter(pk=request.pk).update(
+            due_at=timezone.now() - timedelta(minutes=3), escalated=escalated
+        )
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, username)
+    page.goto(f"{demo_live.url}/queue/")
+    expect(page.locator(".request.is-overdue").first).to_contain_text(words)
+    page.wait_for_timeout(5_500)  # one poll of the list
+    page.locator(".request input[name=reason]").first.fill("Not this time.")
+    page.locator(".request button.danger").first.click()
+    expect(page.locator("#queue-status")).to_contain_text("Declined")
+    page.screenshot(path=str(SCREENSHOTS / f"queue-overdue-{username}-1366x768.png"), full_page=True)
+    assert violations == []
