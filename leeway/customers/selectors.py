@@ -56,6 +56,13 @@ def customer_search(*, member, q: str, limit: int = SEARCH_LIMIT) -> QuerySet:
     return customer_search_queryset(member=member, q=q)[: max(1, min(limit, SEARCH_LIMIT))]
 
 
+def customer_id_example(member) -> str:
+    """One of the organization's own customer ids, to show agents the pattern it uses (or "")."""
+    return (
+        scoped(Customer, member).order_by("external_id").values_list("external_id", flat=True).first() or ""
+    )
+
+
 def value_payload(customer: Customer, currency: str) -> dict[str, Any] | None:
     """API.md's `value`: predicted CLV (decimal string) and probability alive, or None without a value."""
     if customer.predicted_clv is None:

@@ -41,6 +41,7 @@ def customer_list(request):
         "page": page,
         "currency": request.user.organization.base_currency,
         "can_import": request.user.role in DATA_ROLES,
+        "id_example": selectors.customer_id_example(request.user),
     }
     template = "customers/_results.html" if _is_htmx(request) else "customers/list.html"
     return render(request, template, context)

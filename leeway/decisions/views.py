@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from leeway.core.decorators import member_required, role_required
 from leeway.core.errors import DomainError, NotFound
+from leeway.customers.selectors import customer_id_example
 from leeway.decisions import page_selectors, selectors, services
 from leeway.decisions.judging import render_reasons
 from leeway.decisions.models import DecisionReason, DecisionStatus, Zone
@@ -66,6 +67,7 @@ def _console_context(request, *, customer_id: str = "", interaction: str = "", l
         "interaction": interaction[:100],
         "console_strings": _console_strings(),
         "pending_ids": page_selectors.own_pending_ids(member),
+        "id_example": customer_id_example(member),
     }
 
 

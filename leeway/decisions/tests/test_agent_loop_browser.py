@@ -214,8 +214,12 @@ def test_the_customer_timeline_says_whose_gesture_it_was(page, demo_live):
     assert violations == []
 
 
-@pytest.mark.parametrize(("username", "words"), [("aurora-lead", "Overdue by"), ("aurora-manager", "Escalated")])
-def test_the_queue_lists_overdue_and_escalated_requests_under_the_strict_csp(page, demo_live, username, words):
+@pytest.mark.parametrize(
+    ("username", "words"), [("aurora-lead", "Overdue by"), ("aurora-manager", "Escalated")]
+)
+def test_the_queue_lists_overdue_and_escalated_requests_under_the_strict_csp(
+    page, demo_live, username, words
+):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -226,7 +230,12 @@ def test_the_queue_lists_overdue_and_escalated_requests_under_the_strict_csp(pag
     agent = Member.objects.get(username="aurora-agent")
     for customer, escalated in (("C-1030", False), ("C-1031", True)):
         request = decision_create(
-            member=agent, customer=customer, gesture="waive_fee", amount="150.00", currency="USD", reason="loyalty"
+            member=agent,
+            customer=customer,
+            gesture="waive_fee",
+            amount="150.00",
+            currency="USD",
+            reason="loyalty",
         )
         Decision.objects.filter(pk=request.pk).update(
             due_at=timezone.now() - timedelta(minutes=3), escalated=escalated
