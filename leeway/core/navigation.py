@@ -36,6 +36,7 @@ NAV_ITEMS = [
     NavItem(_("Policy"), "policy:overview", ("admin",)),
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
     NavItem(_("Members"), "people:members", ("admin",)),
+    NavItem(_("API"), "api:openapi-view", ("admin",)),
 ]
 
 
