@@ -21,13 +21,15 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
-from leeway.core.money import parse_amount
+from leeway.core.money import ASCII_BLANKS, parse_strict_amount
 from leeway.customers.models import OutcomeKind
 
 EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@#+-]{0,63}$")
 PHONE_RE = re.compile(r"^[0-9+()./ x-]{0,40}$")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+# ASCII digits only: str.isdigit() also says yes to "٣" and "²" (which int() then refuses).
+SCORE_RE = re.compile(r"[0-9]{1,2}")
 # Purchases and outcomes may be dated up to a day ahead: "today" differs across time zones.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
 EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -171,10 +173,8 @@ def parse_currency(out: _Collector, field: str, value) -> str | None:
 
 
 def parse_money(out: _Collector, field: str, value, *, allow_zero: bool = True) -> Decimal | None:
-    if isinstance(value, str):
-        value = value.strip()
     try:
-        return parse_amount(value, field=field, allow_zero=allow_zero)
+        return parse_strict_amount(value, field=field, allow_zero=allow_zero)
     except InvalidInput as error:
         out.add(field, error.code, error.message)
         return None
@@ -277,12 +277,12 @@ def clean_outcome(data: Mapping[str, Any], *, organization) -> dict[str, Any]:
     clean["kind"] = kind
     value = data.get("value")
     if isinstance(value, str):
-        value = value.strip()
+        value = value.strip(ASCII_BLANKS)
     if kind == OutcomeKind.CSAT:
         score = None
         if isinstance(value, int) and not isinstance(value, bool):
             score = value
-        elif isinstance(value, str) and value.isdigit() and len(value) <= 2:
+        elif isinstance(value, str) and SCORE_RE.fullmatch(value):
             score = int(value)
         if score is None or not 1 <= score <= 5:
             out.add("value", "invalid_score", _("A satisfaction score is a whole number from 1 to 5."))

@@ -13,7 +13,7 @@ from babel.numbers import list_currencies
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
-from leeway.core.money import parse_amount
+from leeway.core.money import parse_strict_amount
 from leeway.policy.budgets import BudgetPeriod, BudgetScope
 from leeway.policy.models import GestureCategory
 
@@ -92,8 +92,8 @@ def rule_problems(
 ) -> tuple[dict, Problems]:
     """Check one authority rule: stretch ≥ green ≥ 0, caps > 0 when set, window ≥ 1 day."""
     problems = Problems()
-    green = problems.run(parse_amount, green_limit, field="green_limit")
-    stretch = problems.run(parse_amount, stretch_limit, field="stretch_limit")
+    green = problems.run(parse_strict_amount, green_limit, field="green_limit")
+    stretch = problems.run(parse_strict_amount, stretch_limit, field="stretch_limit")
     if green is not None and stretch is not None and stretch < green:
         problems.add(
             _("The stretch limit cannot be below the green limit (%(green)s).") % {"green": green},
@@ -104,7 +104,7 @@ def rule_problems(
     cap_amount = None
     if customer_cap_amount not in (None, ""):
         cap_amount = problems.run(
-            parse_amount, customer_cap_amount, field="customer_cap_amount", allow_zero=False
+            parse_strict_amount, customer_cap_amount, field="customer_cap_amount", allow_zero=False
         )
     window = problems.run(
         parse_count, customer_cap_window_days, field="customer_cap_window_days", maximum=MAX_WINDOW_DAYS
@@ -143,7 +143,7 @@ def gesture_problems(
     if category not in GestureCategory.values:
         problems.add(_("Choose a category from the list."), code="invalid_category", field="category")
     values["category"] = category
-    amount = problems.run(parse_amount, default_amount, field="default_amount")
+    amount = problems.run(parse_strict_amount, default_amount, field="default_amount")
     if amount and zero_cost:
         problems.add(
             _("A zero-cost gesture has no amount: set the default amount to 0."),
@@ -175,7 +175,7 @@ def budget_problems(*, scope=None, period=None, cap) -> tuple[dict, Problems]:
         if period not in BudgetPeriod.values:
             problems.add(_("Choose a period from the list."), code="invalid_period", field="period")
         values["period"] = period
-    values["cap"] = problems.run(parse_amount, cap, field="cap", allow_zero=False)
+    values["cap"] = problems.run(parse_strict_amount, cap, field="cap", allow_zero=False)
     return values, problems
 
 
@@ -240,7 +240,7 @@ def settings_problems(
             code="minutes_required",
             field="red_response_minutes",
         )
-    ceiling = problems.run(parse_amount, auto_approve_ceiling, field="auto_approve_ceiling")
+    ceiling = problems.run(parse_strict_amount, auto_approve_ceiling, field="auto_approve_ceiling")
     origins = problems.run(parse_origins, panel_allowed_origins)
     return {
         "red_response_minutes": minutes,

@@ -11,6 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
+from leeway.core.forms import AmountField
 from leeway.policy.budgets import BudgetPeriod, BudgetScope
 from leeway.policy.checks import budget_problems, gesture_problems, rule_problems, settings_problems
 from leeway.policy.models import GestureCategory
@@ -18,12 +19,10 @@ from leeway.policy.models import GestureCategory
 AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
 
-def amount_field(label, *, required=True, help_text="") -> forms.DecimalField:
-    return forms.DecimalField(
+def amount_field(label, *, required=True, help_text="") -> AmountField:
+    return AmountField(
         label=label,
         required=required,
-        max_digits=14,
-        decimal_places=2,
         help_text=help_text,
         widget=forms.TextInput(attrs={**AMOUNT_ATTRS, "class": "amount"}),
     )

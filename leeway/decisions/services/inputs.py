@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leeway.core.batch import Batch, instance_from_row
 from leeway.core.errors import Conflict, Forbidden, InvalidInput
-from leeway.core.money import parse_amount
+from leeway.core.money import parse_strict_amount
 from leeway.customers.models import Customer
 from leeway.decisions.judging import (
     CUSTOMER_FIELDS,
@@ -175,9 +175,7 @@ def decision_input(
     if not member.has_role(*DECIDING_ROLES) or not member.organization_id:
         raise Forbidden(_("Your role does not record gestures."), code="forbidden")
     snapshot = require_policy(member)
-    parsed_amount = amount if isinstance(amount, Decimal) else parse_amount(amount, field="amount")
-    if isinstance(amount, Decimal):
-        parsed_amount = parse_amount(str(amount), field="amount")
+    parsed_amount = parse_strict_amount(amount, field="amount")
     if not isinstance(currency, str) or not CURRENCY_RE.match(currency.strip().upper()):
         raise InvalidInput(
             _("Unknown currency, or no exchange rate for it."), code="unknown_currency", field="currency"
