@@ -95,6 +95,9 @@ class ValueRun(TenantModel):
     repeat_customers = models.PositiveIntegerField(_("repeat customers"), default=0)
     customers_updated = models.PositiveIntegerField(_("customers updated"), default=0)
     converged = models.BooleanField(_("converged"), null=True, blank=True)
+    # The purchase history put BG/NBD's optimum on the boundary of its parameters (e.g. no sign of
+    # customers dropping out), so it was fitted with the model's small documented penalty.
+    penalized = models.BooleanField(_("fitted with a penalty"), default=False)
     parameters = models.JSONField(_("fitted parameters"), default=dict, blank=True)
     failure_code = models.CharField(_("failure"), max_length=30, choices=ValueRunFailure.choices, blank=True)
     # The model's own explanation, in English, for the analyst; pages show failure_code translated.

@@ -145,7 +145,9 @@ def value_refresh(
     """Fit BG/NBD and Gamma-Gamma on the organization's purchases and store every customer's value.
 
     On too little history or a fit that does not converge, nothing is overwritten:
-    customers keep their previous values and the run records the reason.
+    customers keep their previous values and the run records the reason. A history whose
+    BG/NBD optimum lies on the boundary (no sign of customers dropping out) is fitted with the
+    model's small penalty, and the run records that (`penalized`).
     """
     organization = run.organization
     report = progress or (lambda phase, done, total: None)
@@ -176,6 +178,7 @@ def value_refresh(
                 run.parameters = {"not_converged": _params_dict(error.params)}
             return _fail(run, ValueRunFailure.NOT_CONVERGED, str(error))
         run.converged = True
+        run.penalized = bgnbd.penalty > 0 or gamma_gamma.penalty > 0
         run.parameters = {
             "bgnbd": _params_dict(bgnbd),
             "gamma_gamma": _params_dict(gamma_gamma),
@@ -202,7 +205,7 @@ def value_refresh(
                 run, ValueRunFailure.NOT_CONVERGED, "Predicted values are not finite or implausibly large."
             )
         run.phase = "storing"
-        _save(run, "converged", "parameters", "phase")
+        _save(run, "converged", "penalized", "parameters", "phase")
         _store_values(run, rfm, clv, alive, report)
     except Exception as error:
         logger.exception("Value refresh failed for organization %s", organization.pk)
@@ -228,6 +231,8 @@ def _params_dict(params) -> dict:
     values = {name: float(getattr(params, name)) for name in names}
     if math.isfinite(params.loglik):
         values["loglik"] = float(params.loglik)
+    if getattr(params, "penalty", 0.0) > 0:
+        values["penalty"] = float(params.penalty)
     return values
 
 

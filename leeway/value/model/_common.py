@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,6 +22,24 @@ LOG_PARAM_BOUND = 18.0
 # Largest |d(mean loglik)/d(log param)| accepted as a stationary point; at 1e-5 a 1 % move of any
 # parameter changes the mean per-customer log-likelihood by about 1e-7.
 GRADIENT_TOLERANCE = 1e-5
+# When the likelihood keeps rising toward the edge of the parameter space, the maximum-likelihood
+# estimate does not exist and the optimiser crawls along a flat ridge until it gives up: BG/NBD
+# with no sign of customers dropping out (a -> 0 or b -> infinity) or purchase rates that hardly
+# differ (r, alpha -> infinity); Gamma-Gamma with mean spends that hardly differ (q, gamma ->
+# infinity). The fit is then repeated with a ridge penalty, penalty * |log(params / start)|^2 added
+# to the mean negative log-likelihood per customer: lifetimes' advice of a penalizer, but on
+# log-parameters and centred on the neutral start, so it depends on neither the time unit nor the
+# currency and hardly pulls well-identified parameters. It stops the run-away parameters at large
+# but finite values near the model's limit. The penalties are tried in this order, each fit
+# starting from the last one's estimate (the flatter objective converges from a nearby start, not
+# from scratch), and the smallest that converges is kept. Measured for BG/NBD on 3,000 and 200,000
+# customers buying at one steady rate with no dropout, at 1e-6: expected purchases within 0.3 % of
+# the limit for 99 % of customers, P(alive) >= 0.99 (the limit is 1) and a mean log-likelihood
+# 4e-5 per customer below the supremum; at 1e-5: 2 % and 0.95; at 1e-4: 9 % and 0.78.
+BOUNDARY_PENALTIES = (1e-4, 1e-5, 1e-6)
+# A failed fit with a log-parameter this far from its start (a factor of 10,000) was heading for
+# the boundary rather than stuck inside.
+RUNAWAY_LOG = math.log(1e4)
 
 
 def as_float_vector(values: ArrayLike, *, name: str) -> FloatArray:
@@ -148,6 +167,46 @@ def minimise_negloglik(
     if retry.converged or retry.mean_negloglik < report.mean_negloglik:
         return retry
     return report
+
+
+def _ridge(objective: Objective, centre: FloatArray, penalty: float) -> Objective:
+    """The objective plus penalty * |theta - centre|^2, with its gradient."""
+
+    def penalised(theta: FloatArray) -> tuple[float, FloatArray]:
+        value, gradient = objective(theta)
+        offset = theta - centre
+        return value + penalty * float(offset @ offset), gradient + 2.0 * penalty * offset
+
+    return penalised
+
+
+def minimise_at_boundary_too(
+    objective: Objective,
+    theta0: FloatArray,
+    *,
+    names: tuple[str, ...],
+    max_iter: int,
+    penalize_boundary: bool = True,
+) -> tuple[OptimumReport, float]:
+    """The maximum-likelihood optimum, or on the boundary the penalised one (BOUNDARY_PENALTIES).
+
+    Returns the report and the penalty used (0 for the plain fit); the report's mean negative
+    log-likelihood is the data's own, without the penalty.
+    """
+    report = minimise_negloglik(objective, theta0, names=names, max_iter=max_iter)
+    if report.converged or not penalize_boundary or not np.any(np.abs(report.theta - theta0) >= RUNAWAY_LOG):
+        return report, 0.0
+    penalty, start = 0.0, theta0
+    for candidate in BOUNDARY_PENALTIES:
+        attempt = minimise_negloglik(
+            _ridge(objective, theta0, candidate), start, names=names, max_iter=max_iter
+        )
+        if not attempt.converged:
+            break
+        report, penalty, start = attempt, candidate, attempt.theta
+    if penalty:
+        report = replace(report, mean_negloglik=float(objective(report.theta)[0]))
+    return report, penalty
 
 
 def _judge(

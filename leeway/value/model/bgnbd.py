@@ -14,7 +14,7 @@ from ._common import (
     IndexArray,
     check_frequency,
     merge_identical_rows,
-    minimise_negloglik,
+    minimise_at_boundary_too,
     require_customers,
     validate_history,
     validate_weights,
@@ -37,6 +37,9 @@ class BgNbdParams:
     b: float
     loglik: float = math.nan
     converged: bool = True
+    # 0 for the plain maximum-likelihood fit; one of BOUNDARY_PENALTIES (model/_common.py) when the
+    # optimum lay on the boundary of the parameter space, e.g. no sign of customers dropping out.
+    penalty: float = 0.0
 
     def __post_init__(self) -> None:
         for name in PARAM_NAMES:
@@ -137,8 +140,14 @@ def fit_bgnbd(
     min_customers: int = 20,
     max_iter: int = 1000,
     strict: bool = True,
+    penalize_boundary: bool = True,
 ) -> BgNbdParams:
-    """Maximum-likelihood BG/NBD fit; raises FitError (or flags converged=False) on failure."""
+    """Maximum-likelihood BG/NBD fit; raises FitError (or flags converged=False) on failure.
+
+    An optimum on the boundary of the parameter space is fitted with a small penalty instead
+    (BOUNDARY_PENALTIES in model/_common.py), given in `penalty`; `penalize_boundary=False` keeps
+    the plain fit and its FitError.
+    """
     xs, txs, ts = validate_history(x, t_x, T)
     w = validate_weights(weights, xs.shape[0])
     h = _prepare(xs, txs, ts, w)
@@ -150,10 +159,22 @@ def fit_bgnbd(
     # Start from r = 1 with alpha matching the observed repeat-purchase rate, and a neutral Beta(1, 1).
     rate = float(h.weight @ h.x) / float(h.weight @ h.T)
     theta0 = np.array([0.0, math.log(1.0 / rate), 0.0, 0.0])
-    report = minimise_negloglik(lambda th: _objective(th, h), theta0, names=PARAM_NAMES, max_iter=max_iter)
+    report, penalty = minimise_at_boundary_too(
+        lambda th: _objective(th, h),
+        theta0,
+        names=PARAM_NAMES,
+        max_iter=max_iter,
+        penalize_boundary=penalize_boundary,
+    )
     r, alpha, a, b = (float(v) for v in np.exp(report.theta))
     params = BgNbdParams(
-        r=r, alpha=alpha, a=a, b=b, loglik=-report.mean_negloglik * h.total, converged=report.converged
+        r=r,
+        alpha=alpha,
+        a=a,
+        b=b,
+        loglik=-report.mean_negloglik * h.total,
+        converged=report.converged,
+        penalty=penalty,
     )
     if strict and not report.converged:
         raise FitError(f"BG/NBD fit did not converge: {report.message}", params=params)

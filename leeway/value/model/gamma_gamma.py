@@ -14,7 +14,7 @@ from ._common import (
     as_float_vector,
     check_frequency,
     merge_identical_rows,
-    minimise_negloglik,
+    minimise_at_boundary_too,
     require_customers,
     validate_weights,
 )
@@ -32,6 +32,9 @@ class GammaGammaParams:
     gamma: float
     loglik: float = math.nan
     converged: bool = True
+    # 0 for the plain maximum-likelihood fit; one of BOUNDARY_PENALTIES (model/_common.py) when the
+    # optimum lay on the boundary, e.g. mean spends that hardly differ between customers.
+    penalty: float = 0.0
 
     def __post_init__(self) -> None:
         for name in PARAM_NAMES:
@@ -127,18 +130,33 @@ def fit_gamma_gamma(
     min_customers: int = 20,
     max_iter: int = 1000,
     strict: bool = True,
+    penalize_boundary: bool = True,
 ) -> GammaGammaParams:
-    """Maximum-likelihood Gamma-Gamma fit on the repeat buyers (x > 0, zbar > 0) among all customers."""
+    """Maximum-likelihood Gamma-Gamma fit on the repeat buyers (x > 0, zbar > 0) among all customers.
+
+    An optimum on the boundary is fitted with a small penalty instead, as in `fit_bgnbd`.
+    """
     s = _repeat_buyers(x, zbar, weights)
     require_customers(s.total, minimum=min_customers, what="repeat buyers with positive spend")
 
     # p = 1, q = 2 puts the prior mean spend p*gamma/(q-1) at gamma, so gamma starts at the mean zbar.
     mean_zbar = float(s.weight @ s.zbar) / s.total
     theta0 = np.array([0.0, math.log(2.0), math.log(mean_zbar)])
-    report = minimise_negloglik(lambda th: _objective(th, s), theta0, names=PARAM_NAMES, max_iter=max_iter)
+    report, penalty = minimise_at_boundary_too(
+        lambda th: _objective(th, s),
+        theta0,
+        names=PARAM_NAMES,
+        max_iter=max_iter,
+        penalize_boundary=penalize_boundary,
+    )
     p, q, gamma = (float(v) for v in np.exp(report.theta))
     params = GammaGammaParams(
-        p=p, q=q, gamma=gamma, loglik=-report.mean_negloglik * s.total, converged=report.converged
+        p=p,
+        q=q,
+        gamma=gamma,
+        loglik=-report.mean_negloglik * s.total,
+        converged=report.converged,
+        penalty=penalty,
     )
     if strict and not report.converged:
         raise FitError(f"Gamma-Gamma fit did not converge: {report.message}", params=params)

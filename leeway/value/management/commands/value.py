@@ -85,6 +85,18 @@ class Command(BaseCommand):
                         f"(r={bg['r']:.3f} alpha={bg['alpha']:.3f} a={bg['a']:.3f} b={bg['b']:.3f})."
                     )
                 )
+                if run.penalized:
+                    penalties = ", ".join(
+                        f"{name} {run.parameters[key]['penalty']:g}"
+                        for key, name in (("bgnbd", "BG/NBD"), ("gamma_gamma", "Gamma-Gamma"))
+                        if "penalty" in run.parameters[key]
+                    )
+                    self.stdout.write(
+                        f"{organization.slug}: the optimum lies on the boundary of the parameters (no sign "
+                        "of customers dropping out, or rates or spends that barely differ), so the model "
+                        f"was fitted with a small penalty on its log-parameters ({penalties}); the values "
+                        "are close to the model's limit, in which customers keep buying as they have."
+                    )
             else:
                 failures += 1
                 self.stderr.write(
