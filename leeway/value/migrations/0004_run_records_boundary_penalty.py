@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('value', '0002_run_trigger_choices'),
+        ('value', '0003_run_trigger_after_import'),
     ]
 
     operations = [
