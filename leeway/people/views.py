@@ -320,6 +320,11 @@ def members_import_view(request):
     )
 
 
+def _spreadsheet_safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: names typed by people must not run as formulas."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @never_cache
 @admin_required
 def invitations_csv(request):
@@ -331,7 +336,12 @@ def invitations_csv(request):
     for person in selectors.invited_members_for(admin):
         path = member_invite(member=person, actor=admin)
         writer.writerow(
-            [person.username, person.get_full_name(), person.email, request.build_absolute_uri(path)]
+            [
+                _spreadsheet_safe(person.username),
+                _spreadsheet_safe(person.get_full_name()),
+                _spreadsheet_safe(person.email),
+                request.build_absolute_uri(path),
+            ]
         )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="invitations.csv"'

@@ -316,3 +316,22 @@ def test_only_admins_have_members_in_their_navigation(client, people_demo, auror
         f'href="{reverse("people:members")}"'
         not in client.get(reverse("people:organization")).content.decode()
     )
+
+
+def test_names_in_the_invitation_csv_cannot_run_as_spreadsheet_formulas(admin_client, aurora_admin):
+    from leeway.people.services import member_create
+
+    member_create(
+        organization=aurora_admin.organization,
+        actor=aurora_admin,
+        username="-formula",
+        name='=HYPERLINK("http://evil.example","Click")',
+        role="admin",
+    )
+    rows = list(
+        csv.reader(
+            io.StringIO(admin_client.get(reverse("people:invitations_csv")).content.decode("utf-8-sig"))
+        )
+    )
+    [row] = rows[1:]
+    assert row[0] == "'-formula" and row[1].startswith("'=HYPERLINK")
