@@ -226,11 +226,13 @@ def member_detail(request, member_id: int):
     form = _member_form(request, member=person)
     if request.method == "POST" and form.is_valid():
         try:
-            member_update(member=person, actor=admin, **form.service_values())
+            updated = member_update(member=person, actor=admin, **form.service_values())
         except DomainError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Changes to %(name)s saved.") % {"name": person.display_name})
+            if updated.pk == admin.pk and updated.role != Role.ADMIN:
+                return redirect("home")  # they stepped down: this page is for admins
             return redirect("people:member", member_id=person.pk)
     return render(
         request,

@@ -335,3 +335,18 @@ def test_names_in_the_invitation_csv_cannot_run_as_spreadsheet_formulas(admin_cl
     )
     [row] = rows[1:]
     assert row[0] == "'-formula" and row[1].startswith("'=HYPERLINK")
+
+
+def test_an_admin_who_steps_down_lands_on_their_new_home(admin_client, aurora_admin):
+    from leeway.people.services import member_create
+
+    member_create(
+        organization=aurora_admin.organization, actor=aurora_admin, username="a2", name="Ada", role="admin"
+    )
+    response = admin_client.post(
+        reverse("people:member", args=[aurora_admin.pk]),
+        {"name": "Dana Whitfield", "role": "analyst", "language": "en", "time_zone": "America/Denver"},
+    )
+    assert response.status_code == 302 and response.url == reverse("home")
+    aurora_admin.refresh_from_db()
+    assert aurora_admin.role == "analyst"
