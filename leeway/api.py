@@ -48,10 +48,17 @@ def on_validation_error(request, exc: ValidationError):
     ]
     field = location[-1] if location else None
     kind = first.get("type", "")
+    limits = first.get("ctx") or {}
     if kind == "missing":
         message = _("This field is required.")
     elif kind in ("extra_forbidden",):
         message = _("This field is not allowed.")
+    elif kind == "less_than_equal" and "le" in limits:
+        message = _("Enter a number no larger than %(maximum)s.") % {"maximum": limits["le"]}
+    elif kind == "greater_than_equal" and "ge" in limits:
+        message = _("Enter a number of at least %(minimum)s.") % {"minimum": limits["ge"]}
+    elif kind in ("int_parsing", "int_type", "int_from_float"):
+        message = _("Enter a whole number.")
     else:
         message = _("This value is not valid.")
     return error_envelope(422, "invalid", message, field)

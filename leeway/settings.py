@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "leeway.core.middleware.CsrfViewMiddleware",
     "leeway.core.middleware.AuthenticationMiddleware",
     "leeway.core.middleware.MemberLanguageMiddleware",
+    "leeway.core.middleware.NullCharacterMiddleware",
     "leeway.core.middleware.MessageMiddleware",
     "leeway.core.middleware.XFrameOptionsMiddleware",
     "leeway.core.middleware.CSPMiddleware",

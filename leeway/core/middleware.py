@@ -1,4 +1,4 @@
-"""Request-wide concerns: body size limit, the member's language, and browser-only middleware.
+"""Request-wide concerns: body size limit, NUL refusal, the member's language, browser-only middleware.
 
 A call to the API with a bearer token (a CRM, a helpdesk, a script) has no session, cookie, CSRF
 token, flash message, htmx header or HTML to protect with CSP, so the middleware that exists for
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
 from leeway.core.errors import error_envelope
+from leeway.core.inputs import request_null_character
 
 API_PREFIX = "/api/"
 
@@ -110,6 +111,28 @@ class BodySizeLimitMiddleware:
                 # A page upload: answer with a page, not JSON (nothing was read or written).
                 return render(request, "413.html", {"message": message}, status=413)
         return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """Refuse a NUL character anywhere in a request's text before any view or query sees it.
+
+    API calls get 422 `invalid_text` naming the field; pages get the 400 page. Runs after
+    MemberLanguageMiddleware, so the refusal speaks the caller's language (for a bearer token,
+    Accept-Language: the token is only read later, by the API's authentication).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        api = is_api_request(request)
+        found, field = request_null_character(request, read_body=api)
+        if not found:
+            return self.get_response(request)
+        message = _("This text contains characters that are not allowed.")
+        if api:
+            return error_envelope(422, "invalid_text", message, field)
+        return render(request, "400.html", {"message": message}, status=400)
 
 
 class MemberLanguageMiddleware:

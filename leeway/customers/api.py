@@ -7,13 +7,14 @@ Trainers have no customer access. Another organization's customer is 404.
 """
 
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from leeway.core.errors import Forbidden, InvalidInput
 from leeway.customers import selectors, services
 from leeway.customers.schemas import (
     BatchOut,
     CustomerOut,
+    CustomerSearchFilters,
     CustomerSearchOut,
     CustomerUpsertIn,
     ErrorOut,
@@ -115,11 +116,11 @@ def customer_upsert(request, payload: CustomerUpsertIn):
         "at most 10, ordered by id. Accents and case are ignored."
     ),
 )
-def customer_search(request, q: str = "", limit: int = selectors.SEARCH_LIMIT):
+def customer_search(request, filters: Query[CustomerSearchFilters]):
     currency = request.auth.organization.base_currency
     return [
         selectors.customer_search_payload(customer, currency)
-        for customer in selectors.customer_search(member=request.auth, q=q, limit=limit)
+        for customer in selectors.customer_search(member=request.auth, q=filters.q, limit=filters.limit)
     ]
 
 

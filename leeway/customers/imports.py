@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from leeway.core.audit import audit_record
 from leeway.core.errors import DomainError
+from leeway.core.inputs import NUL
 from leeway.core.money import quantize
 from leeway.core.outbox import outbox_emit
 from leeway.customers.currency import to_base_amount
@@ -305,6 +306,17 @@ class _Importer:
                         _("Expected %(expected)d values, found %(found)d.")
                         % {"expected": width, "found": len(record)},
                     )
+                    continue
+                if NUL in "".join(record):
+                    # Past the binary check of the first 64 KiB; PostgreSQL cannot hold a NUL.
+                    for column, cell in zip(self.columns, record, strict=True):
+                        if NUL in cell:
+                            self.report.add(
+                                row_number,
+                                column,
+                                "invalid_text",
+                                _("This text contains characters that are not allowed."),
+                            )
                     continue
                 self._accept(row_number, dict(zip(self.columns, record, strict=True)))
                 if len(self.pending) >= CHUNK_ROWS:

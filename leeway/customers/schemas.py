@@ -9,6 +9,16 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from leeway.core.inputs import limit_field
+from leeway.customers.selectors import SEARCH_LIMIT
+
+
+class CustomerSearchFilters(Schema):
+    """The type-ahead query: `q` (a prefix; longer than 100 characters is cut) and `limit`."""
+
+    q: str = Field("", description="Prefix of the id, name, email or phone digits.")
+    limit: int = limit_field(SEARCH_LIMIT, maximum=SEARCH_LIMIT)
+
 
 class CustomerUpsertIn(Schema):
     """One customer, or `{"customers": [...]}` with up to 1,000 of them (all or nothing)."""

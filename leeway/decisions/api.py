@@ -9,6 +9,7 @@ from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
 from leeway.core.errors import InvalidInput
+from leeway.core.inputs import limit_field, offset_field
 from leeway.decisions import selectors, services
 from leeway.decisions.models import DecisionStatus, Zone
 from leeway.decisions.schemas import (
@@ -67,8 +68,8 @@ def decision_create(request, payload: DecisionIn):
 class DecisionFilters(Schema):
     status: str | None = SchemaField(None, description="pending, approved or declined")
     zone: str | None = SchemaField(None, description="green, amber or red")
-    limit: int = SchemaField(50, ge=1, le=200)
-    offset: int = SchemaField(0, ge=0)
+    limit: int = limit_field(50)
+    offset: int = offset_field()
 
 
 @router.get(
