@@ -238,6 +238,8 @@ LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Leeway's own tweaks to Django's formats (English times without a trailing full stop).
+FORMAT_MODULE_PATH = ["leeway.formats"]
 TIME_ZONE = "UTC"
 PARLER_LANGUAGES = {
     None: ({"code": "en"}, {"code": "es"}),

@@ -23,3 +23,31 @@ def test_the_search_placeholders_show_each_organizations_own_id_pattern(client, 
     assert 'placeholder="p. ej. CA-2001, un apellido o un teléfono"' in html_for(
         client, "casa-agent", "customers:list"
     )
+
+
+def test_amounts_have_the_languages_thousands_separator(client, demo):
+    casa = html_for(client, "casa-admin", "policy:budgets")
+    assert "50.000,00" in casa and "500.000,00" in casa
+    assert "50000,00" not in casa
+    aurora = html_for(client, "aurora-admin", "policy:budgets")
+    assert "50,000.00" in aurora
+
+
+def test_the_home_page_names_budgets_and_formats_their_money(client, demo):
+    html = html_for(client, "aurora-trainer", "home")  # a Spanish trainer, with no page of their own yet
+    assert "agent · day" not in html and "organization · month" not in html
+    assert "500.000,00\xa0US$" in html
+    assert "500000.00 USD" not in html
+    assert "Tu presupuesto de hoy" in html
+
+
+def test_a_page_uses_one_date_format_and_no_time_ends_in_two_full_stops(client, demo):
+    import re
+
+    html = html_for(client, "aurora-agent", "customers:detail", "C-1001")
+    assert not re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d", html)
+    assert re.search(r"Values computed at \d\d/\d\d/\d{4} \d{1,2}:\d\d [AP]M", html)
+    assert re.search(r"Customer since</dt><dd>\d\d/\d\d/\d{4}</dd>", html)
+    for name in ("value:overview", "policy:overview", "policy:versions"):
+        assert ".m.." not in html_for(client, "aurora-admin", name)
+    assert ".m.." not in html
