@@ -20,6 +20,8 @@ TIMELINE_LIMIT = 100
 # lists no decisions and a missing value has no reason beyond the customer's own purchases.
 recent_decisions = Hook("customers.recent_decisions", default=lambda customer, *, limit: [])
 recent_decision_payloads = Hook("customers.recent_decision_payloads", default=lambda customer, *, limit: [])
+# Readies a list of anyone's decisions for a reader (names, what they may open); decisions provides it.
+decisions_for_reader = Hook("customers.decisions_for_reader", default=lambda member, decisions: decisions)
 value_missing_reason = Hook("customers.value_missing_reason", default=lambda organization_id: None)
 
 

@@ -50,12 +50,12 @@ def customer_list(request):
 @role_required(*READ_ROLES)
 def customer_detail(request, external_id: str):
     """One customer: contact details, predicted value (or why there is none) and the timeline."""
-    from leeway.decisions.page_selectors import decisions_for_reader
-
     customer = selectors.customer_for(request.user, external_id)
     timeline = selectors.customer_timeline(customer)
     # Gestures by any agent: named, in the reader's language, linked only where the reader may open them.
-    decisions_for_reader(request.user, [entry.item for entry in timeline if entry.kind == "decision"])
+    selectors.decisions_for_reader(
+        request.user, [entry.item for entry in timeline if entry.kind == "decision"]
+    )
     return render(
         request,
         "customers/detail.html",

@@ -11,7 +11,9 @@ class DecisionsConfig(AppConfig):
 
     def ready(self):
         from leeway.customers import selectors as customers
+        from leeway.decisions.page_selectors import decisions_for_reader
         from leeway.decisions.selectors import customer_recent_decision_payloads, customer_recent_decisions
 
         customers.recent_decisions.provide(customer_recent_decisions)
         customers.recent_decision_payloads.provide(customer_recent_decision_payloads)
+        customers.decisions_for_reader.provide(decisions_for_reader)
