@@ -83,3 +83,50 @@ def _checked(amount: Decimal, *, field: str, allow_zero: bool) -> Decimal:
 def quantize(amount: Decimal) -> Decimal:
     """Round to cents the way accountants do (half to even)."""
     return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+
+
+def parse_localized_amount(
+    value, *, language: str, field: str = "amount", allow_zero: bool = True
+) -> Decimal:
+    """An amount as a person types it on a page, in their language's format, then `parse_strict_amount`.
+
+    "1.234,56" in Spanish and "1,234.56" in English are 1234.56; a point or comma that cannot be a
+    thousands separator (followed by one or two digits: "25,50" in English, "25.50" in Spanish) is
+    read as the decimal mark. Only for the pages: the API keeps the strict decimal strings.
+    """
+    if not isinstance(value, str):
+        return parse_strict_amount(value, field=field, allow_zero=allow_zero)
+    plain = _plain_decimal(value, language)
+    # Not a number as the language writes one: the strict parser says what is wrong with it.
+    return parse_strict_amount(value if plain is None else plain, field=field, allow_zero=allow_zero)
+
+
+def _plain_decimal(text: str, language: str) -> str | None:
+    """The typed text as "1234.56" when it is a well-formed number of the language, else None.
+
+    Thousands are grouped by threes with the language's separator, or with a space (as French writes
+    them and as pasted figures often are); a group of any other size is not a number.
+    """
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+    from django.utils.translation import to_locale
+
+    locale = to_locale(language or "en")
+    decimal, group = get_decimal_symbol(locale), get_group_symbol(locale)
+    text = text.strip(ASCII_BLANKS)
+    sign, body = (text[0], text[1:]) if text[:1] in ("-", "+") else ("", text)
+    fraction = rf"(?:{re.escape(decimal)}([0-9]+))?"
+    for separator in dict.fromkeys((group, " ", "\u00a0", "\u202f")):
+        if separator == decimal:
+            continue
+        grouped = re.fullmatch(rf"([0-9]{{1,3}}(?:{re.escape(separator)}[0-9]{{3}})+){fraction}", body)
+        if grouped:
+            whole = grouped.group(1).replace(separator, "")
+            return f"{sign}{whole}.{grouped.group(2)}" if grouped.group(2) else f"{sign}{whole}"
+    plain = re.fullmatch(rf"([0-9]+){fraction}", body)
+    if plain:
+        return f"{sign}{plain.group(1)}.{plain.group(2)}" if plain.group(2) else f"{sign}{plain.group(1)}"
+    other = "." if decimal == "," else ","
+    cents = re.fullmatch(rf"([0-9]+){re.escape(other)}([0-9]{{1,2}})", body)
+    if cents:
+        return f"{sign}{cents.group(1)}.{cents.group(2)}"
+    return None

@@ -20,6 +20,7 @@ AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
 
 def amount_field(label, *, required=True, help_text="") -> AmountField:
+    """An amount in the base currency, typed in the admin's own language ("1.234,56" in Spanish)."""
     return AmountField(
         label=label,
         required=required,

@@ -223,7 +223,8 @@ def test_errors_show_next_to_their_field_in_the_agents_language(page, demo_live)
     log_in(page, demo_live.url, "aurora-agente")
     pick_customer(page, "C-1001", "C-1001")
     page.keyboard.press("1")
-    page.keyboard.type("12.345")
+    assert page.locator("#amount").input_value() == "25,00"  # the default, as Spanish writes it
+    page.keyboard.type("12,345")  # three decimals after the Spanish decimal comma
     error = page.locator("#error-amount")
     expect(error).to_be_visible()
     expect(page.locator("#amount")).to_have_attribute("aria-invalid", "true")

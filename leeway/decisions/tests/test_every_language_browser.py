@@ -29,3 +29,55 @@ def test_spanish_admin_pages_fit_their_cards(page, demo_live, path, width):
     name = path.strip("/").replace("/", "-")
     page.screenshot(path=str(SCREENSHOTS / f"es-{name}-{width}.png"), full_page=True)
     assert violations == []
+
+
+@pytest.mark.parametrize(
+    ("username", "typed", "placeholder"),
+    [("aurora-agente", "1.234,56", "0,00"), ("aurora-agent", "1,234.56", "0.00")],
+)
+def test_the_console_reads_an_amount_in_the_agents_own_format(page, demo_live, username, typed, placeholder):
+    import re
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from leeway.decisions.models import Decision
+    from leeway.decisions.tests.test_console_browser import choose_reason, pick_customer
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, username)
+    expect(page.locator("#amount")).to_have_attribute("placeholder", placeholder)
+    pick_customer(page, "C-1040", "C-1040")
+    page.keyboard.press("1")
+    page.keyboard.type(typed)
+    expect(page.locator("#zone")).to_have_class(
+        re.compile(r"\bzone-red\b")
+    )  # read as 1234.56: beyond stretch
+    expect(page.locator("#error-amount")).to_be_hidden()
+    choose_reason(page)
+    page.keyboard.press("Enter")
+    expect(page.locator("#decide-result")).to_contain_text("1")
+    decision = Decision.objects.get(customer__external_id="C-1040")
+    assert decision.amount == Decimal("1234.56")
+    assert violations == []
+
+
+def test_a_spanish_admin_types_a_cap_the_spanish_way(page, demo_live):
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from leeway.policy.models import Budget
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "casa-admin")
+    budget = Budget.objects.get(organization__slug="casa-azul", scope="department", period="month")
+    page.goto(f"{demo_live.url}/policy/budgets/{budget.pk}/")
+    cap = page.locator("#id_cap")
+    expect(cap).to_have_value("50.000,00")  # shown as Spanish writes it
+    cap.fill("62.500,50")
+    cap.press("Enter")
+    expect(page.locator("main")).to_contain_text("62.500,50")
+    budget.refresh_from_db()
+    assert budget.cap == Decimal("62500.50")
+    assert violations == []

@@ -74,10 +74,44 @@
       element.tagName === "SELECT" ||
       (element.tagName === "INPUT" && !["button", "submit", "checkbox", "radio", "reset"].includes(element.type)));
 
-  // Amounts go to the API as strings; "25,50" typed on a Spanish keyboard means 25.50.
+  // The agent types amounts in their language's format ("1.234,56" in Spanish); the API takes plain
+  // decimal strings ("1234.56"). The same reading as the pages' parser (leeway.core.money): a mark that
+  // cannot group thousands (one or two digits after it) is the decimal mark. Anything else goes as typed
+  // and the API says what is wrong with it.
+  const separators = (() => {
+    const parts = new Intl.NumberFormat(lang).formatToParts(12345.6);
+    return {
+      group: parts.find((part) => part.type === "group")?.value || ",",
+      decimal: parts.find((part) => part.type === "decimal")?.value || ".",
+    };
+  })();
+  const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
   const normaliseAmount = (text) => {
-    const value = text.trim();
-    return /^\d+,\d{1,2}$/.test(value) ? value.replace(",", ".") : value;
+    const trimmed = text.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, "");
+    const sign = /^[-+]/.test(trimmed) ? trimmed[0] : "";
+    const body = sign ? trimmed.slice(1) : trimmed;
+    const { group, decimal } = separators;
+    const fraction = `(?:${escapeRegExp(decimal)}([0-9]+))?`;
+    const plain = (whole, cents) => `${sign}${whole}${cents ? `.${cents}` : ""}`;
+    // Thousands grouped by threes, with the language's separator or a space (as pasted figures are).
+    for (const separator of new Set([group, " ", "\u00a0", "\u202f"])) {
+      if (separator === decimal) continue;
+      const grouped = new RegExp(`^([0-9]{1,3}(?:${escapeRegExp(separator)}[0-9]{3})+)${fraction}$`).exec(body);
+      if (grouped) return plain(grouped[1].split(separator).join(""), grouped[2]);
+    }
+    const simple = new RegExp(`^([0-9]+)${fraction}$`).exec(body);
+    if (simple) return plain(simple[1], simple[2]);
+    const other = decimal === "," ? "." : ",";
+    const cents = new RegExp(`^([0-9]+)${escapeRegExp(other)}([0-9]{1,2})$`).exec(body);
+    if (cents) return plain(cents[1], cents[2]);
+    return text;
+  };
+
+  // A plain decimal string ("25.00") as the agent's language writes it ("25,00"), without a float.
+  const formatAmount = (plain) => {
+    const [whole, cents = ""] = String(plain).split(".");
+    return `${whole}${separators.decimal}${cents.padEnd(2, "0")}`;
   };
 
   async function postJSON(url, body, headers = {}) {
@@ -267,7 +301,7 @@
     for (const other of gestureButtons) other.setAttribute("aria-pressed", other === button ? "true" : "false");
     fields.gesture.value = button.dataset.gesture;
     const zeroCost = button.dataset.zeroCost === "true";
-    fields.amount.value = button.dataset.default;
+    fields.amount.value = formatAmount(button.dataset.default);
     fields.amount.readOnly = zeroCost;
     clearError("gesture");
     clearError("amount");
