@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
+from parler.admin import TranslatableAdmin
 
 from leeway.people.models import ApiToken, AuthorityTier, Department, Member, Organization, Site, Team
 
@@ -30,7 +31,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuthorityTier)
-class AuthorityTierAdmin(admin.ModelAdmin):
+class AuthorityTierAdmin(TranslatableAdmin):
     list_display = ["name", "code", "rank", "organization"]
     list_filter = ["organization"]
 

@@ -21,7 +21,12 @@ ORGANIZATIONS = [
     },
 ]
 
-TIERS = [("starter", "Starter", 1), ("experienced", "Experienced", 2), ("senior", "Senior", 3)]
+# Tiers are named in every language, as gestures are.
+TIERS = [
+    ("starter", {"en": "Starter", "es": "Inicial"}, 1),
+    ("experienced", {"en": "Experienced", "es": "Con experiencia"}, 2),
+    ("senior", {"en": "Senior", "es": "Sénior"}, 3),
+]
 
 SITES = {
     "aurora": [
@@ -298,6 +303,31 @@ def _member(username, first, last, organization, role, tier, language, team, dep
     return True
 
 
+def _tier(organization, code: str, names: dict[str, str], rank: int) -> None:
+    """The tier, with any name it lacks (a name an admin gave it stays).
+
+    Before tiers were translated, the demo named them in English in every organization; such a name in
+    another language is the demo's own placeholder, so it gets that language's name.
+    """
+    tier = AuthorityTier.objects.filter(organization=organization, code=code).first()
+    if tier is None:
+        tier = AuthorityTier(organization=organization, code=code, rank=rank)
+        tier.set_current_language(organization.default_language)
+        tier.name = names[organization.default_language]
+        tier.save()
+    for language, name in names.items():
+        has = tier.has_translation(language)
+        placeholder = (
+            has
+            and language != "en"
+            and tier.safe_translation_getter("name", language_code=language) == names["en"]
+        )
+        if not has or (placeholder and name != names["en"]):
+            tier.set_current_language(language)
+            tier.name = name
+            tier.save_translations()
+
+
 def load() -> str:
     """Create whatever of the demo people is missing; never change what exists."""
     created = 0
@@ -305,10 +335,8 @@ def load() -> str:
     for spec in ORGANIZATIONS:
         organization, _ = Organization.objects.get_or_create(slug=spec["slug"], defaults=spec)
         organizations[spec["slug"]] = organization
-        for code, name, rank in TIERS:
-            AuthorityTier.objects.get_or_create(
-                organization=organization, code=code, defaults={"name": name, "rank": rank}
-            )
+        for code, names, rank in TIERS:
+            _tier(organization, code, names, rank)
         for name, city, country, zone, languages in SITES[spec["slug"]]:
             Site.objects.get_or_create(
                 organization=organization,

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from parler.models import TranslatableModel, TranslatedFields
 
 from leeway.core.models import TenantModel
 
@@ -112,12 +113,12 @@ class Team(TenantModel):
         return self.name
 
 
-class AuthorityTier(TenantModel):
-    """An ordered level of authority; certification moves an agent up."""
+class AuthorityTier(TranslatableModel, TenantModel):
+    """An ordered level of authority, named in each language; certification moves an agent up."""
 
     code = models.SlugField(_("code"), max_length=40)
-    name = models.CharField(_("name"), max_length=80)
     rank = models.PositiveSmallIntegerField(_("rank"), help_text=_("Higher ranks have more authority."))
+    translations = TranslatedFields(name=models.CharField(_("name"), max_length=80))
 
     class Meta:
         verbose_name = _("authority tier")
@@ -129,7 +130,7 @@ class AuthorityTier(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.safe_translation_getter("name", any_language=True) or self.code
 
 
 class Role(models.TextChoices):

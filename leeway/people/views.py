@@ -75,7 +75,11 @@ def home(request):
     target = role_home_url(request.user)
     if target:
         return redirect(target)
-    return render(request, "people/home.html", {"member": request.user, "budgets": budgets_for(request.user)})
+    member = request.user
+    if member.tier_id:
+        # The member (and their tier) were loaded before their language was switched on for this request.
+        member.tier.set_current_language(translation.get_language())
+    return render(request, "people/home.html", {"member": member, "budgets": budgets_for(member)})
 
 
 @require_POST

@@ -149,18 +149,42 @@ class GestureForm(forms.Form):
 
 
 class TierForm(forms.Form):
+    """A tier with its name in every language (the organization's own is required), like a gesture."""
+
     code = forms.SlugField(
         label=_("Code"), max_length=40, help_text=_("e.g. starter. It cannot change later.")
     )
-    name = forms.CharField(label=_("Name"), max_length=80)
     rank = forms.IntegerField(
         label=_("Rank"), min_value=1, max_value=32767, help_text=_("Higher ranks have more authority.")
     )
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, organization, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["code"]
+        self.name_fields = []
+        for code, language_name in settings.LANGUAGES:
+            self.fields[f"name_{code}"] = forms.CharField(
+                label=format_lazy("{} ({})", _("Name"), language_name),
+                max_length=80,
+                required=code == organization.default_language,
+                widget=forms.TextInput(attrs={"lang": code}),
+            )
+            self.name_fields.append(code)
+
+    def names_in_languages(self):
+        return [self[f"name_{code}"] for code in self.name_fields]
+
+    def names(self) -> dict[str, str]:
+        return {code: self.cleaned_data[f"name_{code}"] for code in self.name_fields}
+
+    @staticmethod
+    def initial_for(tier) -> dict:
+        initial = {"rank": tier.rank}
+        for code, _name in settings.LANGUAGES:
+            if tier.has_translation(code):
+                initial[f"name_{code}"] = tier.safe_translation_getter("name", language_code=code)
+        return initial
 
 
 class RuleForm(forms.Form):

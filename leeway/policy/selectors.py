@@ -227,7 +227,9 @@ def version_contents(data: dict, language: str) -> dict:
         ]
         order = {gesture["code"]: index for index, gesture in enumerate(gestures)}
         rows.sort(key=lambda row: order.get(row["gesture"], len(order)))
-        tiers.append({**tier, "rules": rows})
+        # Snapshots before tiers were translated hold only the name in the organization's language.
+        tier_name = tier.get("names", {}).get(language) or tier["name"]
+        tiers.append({**tier, "name": tier_name, "rules": rows})
     budgets = [
         {
             "scope": scopes.get(budget["scope"], budget["scope"]),

@@ -123,8 +123,18 @@ def build_snapshot_data(organization: Organization) -> dict:
         "base_currency": organization.base_currency,
         "time_zone": organization.time_zone,
         "tiers": [
-            {"id": tier.pk, "code": tier.code, "name": tier.name, "rank": tier.rank}
-            for tier in AuthorityTier.objects.filter(organization=organization).order_by("rank")
+            {
+                "id": tier.pk,
+                "code": tier.code,
+                "name": tier.safe_translation_getter(
+                    "name", language_code=organization.default_language, any_language=True
+                ),
+                "names": {t.language_code: t.name for t in tier.translations.all()},
+                "rank": tier.rank,
+            }
+            for tier in AuthorityTier.objects.filter(organization=organization)
+            .prefetch_related("translations")
+            .order_by("rank")
         ],
         "gestures": gestures,
         "rules": rules,

@@ -154,10 +154,16 @@ def gesture_edit(request, gesture_id: int):
 def tier_list(request):
     """The tiers in order of authority, and a form to add one."""
     member = request.user
-    form = TierForm(request.POST or None)
+    form = TierForm(request.POST or None, organization=member.organization)
     if request.method == "POST" and form.is_valid():
         try:
-            tier = tier_create(organization=member.organization, actor=member, **form.cleaned_data)
+            tier = tier_create(
+                organization=member.organization,
+                actor=member,
+                code=form.cleaned_data["code"],
+                rank=form.cleaned_data["rank"],
+                names=form.names(),
+            )
         except InvalidInput as error:
             add_domain_error(form, error)
         else:
@@ -174,10 +180,15 @@ def tier_list(request):
 def tier_edit(request, tier_id: int):
     member = request.user
     tier = get_for(member, AuthorityTier, pk=tier_id)
-    form = TierForm(request.POST or None, editing=True, initial={"name": tier.name, "rank": tier.rank})
+    form = TierForm(
+        request.POST or None,
+        organization=member.organization,
+        editing=True,
+        initial=TierForm.initial_for(tier),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            tier_update(tier=tier, actor=member, **form.cleaned_data)
+            tier_update(tier=tier, actor=member, rank=form.cleaned_data["rank"], names=form.names())
         except InvalidInput as error:
             add_domain_error(form, error)
         else:

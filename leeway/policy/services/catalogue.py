@@ -253,33 +253,88 @@ def _tier_values(organization: Organization, *, code=None, name, rank, exclude_p
     return values
 
 
+def _tier_name(tier: AuthorityTier, language: str) -> str:
+    if not tier.has_translation(language):
+        return ""
+    return tier.safe_translation_getter("name", language_code=language) or ""
+
+
+def _save_tier_names(tier: AuthorityTier, names: dict[str, str]) -> dict:
+    """Store the tier's name per language (an empty one removes that translation); the changes made."""
+    changes = {}
+    for language, name in names.items():
+        old = _tier_name(tier, language)
+        if name == old:
+            continue
+        changes[f"name_{language}"] = [old, name]
+        if not name:
+            tier.delete_translation(language)
+            continue
+        tier.set_current_language(language)
+        tier.name = name
+        tier.save_translations()
+    tier.set_current_language(
+        get_language() or tier.organization.default_language
+    )  # read as the caller reads
+    return changes
+
+
+def _tier_names(organization: Organization, name, names: dict | None) -> dict[str, str]:
+    """The names by language: `name` is the one in the organization's language, which is required."""
+    names = _clean_texts(names, field="name", limit=TIER_NAME_MAX)
+    if name is not UNSET and name is not None:
+        names[organization.default_language] = str(name).strip()
+    return names
+
+
 def tier_create(
-    *, organization: Organization, actor: Member | None, code: str, name: str, rank
+    *,
+    organization: Organization,
+    actor: Member | None,
+    code: str,
+    rank,
+    name=UNSET,
+    names: dict[str, str] | None = None,
 ) -> AuthorityTier:
-    """Add an authority tier; a higher rank means more authority."""
+    """Add an authority tier named in the organization's language (others optional); higher ranks do more."""
     actor_id = _check_actor(actor, organization)
+    names = _tier_names(organization, name, names)
     with transaction.atomic():
-        values = _tier_values(organization, code=code, name=name, rank=rank)
-        tier = AuthorityTier.objects.create(organization=organization, **values)
-        _audit(organization.pk, actor_id, "tier.created", tier, values)
+        values = _tier_values(
+            organization, code=code, name=names.get(organization.default_language), rank=rank
+        )
+        values.pop("name")
+        tier = AuthorityTier(organization=organization, **values)
+        tier.set_current_language(organization.default_language)
+        tier.name = names[organization.default_language]
+        tier.save()
+        _save_tier_names(tier, {k: v for k, v in names.items() if k != organization.default_language})
+        _audit(organization.pk, actor_id, "tier.created", tier, {**values, "names": names})
     return tier
 
 
-def tier_update(*, tier: AuthorityTier, actor: Member | None, name=UNSET, rank=UNSET) -> AuthorityTier:
-    """Rename or re-rank a tier (its code stays: members and rules refer to it)."""
+def tier_update(
+    *, tier: AuthorityTier, actor: Member | None, name=UNSET, rank=UNSET, names: dict[str, str] | None = None
+) -> AuthorityTier:
+    """Rename (in any language) or re-rank a tier; its code stays, because members and rules refer to it."""
     organization = tier.organization
     actor_id = _check_actor(actor, organization)
+    names = _tier_names(organization, name, names)
     with transaction.atomic():
         tier = AuthorityTier.objects.select_for_update().get(pk=tier.pk)
+        default_language = organization.default_language
         values = _tier_values(
             organization,
-            name=tier.name if name is UNSET else name,
+            name=names.get(default_language, _tier_name(tier, default_language)),
             rank=tier.rank if rank is UNSET else rank,
             exclude_pk=tier.pk,
         )
+        values.pop("name")
         changes = _apply(tier, values)
         if changes:
             tier.save(update_fields=list(changes))
+        changes.update(_save_tier_names(tier, names))
+        if changes:
             _audit(organization.pk, actor_id, "tier.updated", tier, {"code": tier.code, **changes})
     return tier
 
