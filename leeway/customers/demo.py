@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from leeway.customers.models import Customer, Outcome, OutcomeKind, Purchase, customer_search_keys
+from leeway.customers.models import Customer, Outcome, OutcomeKind, Purchase, Segment, customer_search_keys
 from leeway.people.models import Organization
 
 HISTORY_WEEKS = 104
@@ -154,6 +154,16 @@ def _ascii(text: str) -> str:
 
     return search_key(text).replace(" ", ".")
 
+
+# The demo's segment codes, named in both languages (the codes stay as CSV files and the API send them).
+SEGMENT_NAMES = {
+    "residential": {"en": "Residential", "es": "Residencial"},
+    "small_business": {"en": "Small business", "es": "Pequeña empresa"},
+    "commercial": {"en": "Commercial", "es": "Comercial"},
+    "leisure": {"en": "Leisure", "es": "Ocio"},
+    "business": {"en": "Business travel", "es": "Viaje de negocios"},
+    "loyalty": {"en": "Loyalty club", "es": "Club de fidelidad"},
+}
 
 # Weekly BG/NBD and Gamma-Gamma parameters (realistic, not CDNOW's): Aurora's customers buy about
 # every two months on average, spend about 60 USD; Casa Azul's guests stay a few times a year and
@@ -311,12 +321,24 @@ def _outcomes(organization: Organization) -> int:
     return len(outcomes)
 
 
+def _segments(organization, profile) -> None:
+    """Name the profile's segments in each language (a name an admin changed stays)."""
+    for code in dict.fromkeys(profile["segments"]):
+        segment, _created = Segment.objects.get_or_create(organization=organization, code=code)
+        for language, name in SEGMENT_NAMES[code].items():
+            if not segment.has_translation(language):
+                segment.set_current_language(language)
+                segment.name = name
+                segment.save_translations()
+
+
 def load() -> str:
     parts = []
     for slug, profile in PROFILES.items():
         organization = Organization.objects.filter(slug=slug).first()
         if organization is None:
             continue
+        _segments(organization, profile)
         customers, purchases = _load_organization(organization, profile)
         _extras(organization)
         outcomes = _outcomes(organization)

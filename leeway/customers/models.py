@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from parler.models import TranslatableModel, TranslatedFields
 
 from leeway.core.models import TenantModel
 from leeway.people.models import currency_code_validator, language_choices
@@ -36,6 +37,31 @@ def customer_search_keys(*, external_id: str, name: str, phone: str) -> dict[str
         "surname_key": rest[:200],
         "phone_key": phone_key(phone)[:40],
     }
+
+
+SEGMENT_CODE_MAX = 60
+
+
+class Segment(TranslatableModel, TenantModel):
+    """A customer segment the organization uses (the code its customers carry), named in each language."""
+
+    code = models.CharField(_("code"), max_length=SEGMENT_CODE_MAX)
+    translations = TranslatedFields(name=models.CharField(_("name"), max_length=80))
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["organization", "code"], name="segment_unique_code")]
+
+    def __str__(self) -> str:
+        return self.safe_translation_getter("name", any_language=True) or self.code
+
+
+def segment_fallback_name(code: str) -> str:
+    """A code nobody named yet, readable: "small_business" → "Small business"."""
+    text = code.replace("_", " ").replace("-", " ").strip()
+    return text[:1].upper() + text[1:]
 
 
 class Customer(TenantModel):

@@ -11,7 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from leeway.core.hooks import Hook
 from leeway.core.tenancy import get_for, scoped
-from leeway.customers.models import Customer, ImportJob, Outcome, Purchase, phone_key, search_key
+from leeway.customers.models import (
+    Customer,
+    ImportJob,
+    Outcome,
+    Purchase,
+    Segment,
+    phone_key,
+    search_key,
+    segment_fallback_name,
+)
 
 SEARCH_LIMIT = 10
 TIMELINE_LIMIT = 100
@@ -165,3 +174,48 @@ def customer_value_status(customer: Customer) -> ValueStatus:
 
 def recent_imports(member, *, limit: int = 20) -> QuerySet:
     return scoped(ImportJob, member).select_related("created_by").order_by("-created_at", "-id")[:limit]
+
+
+def segment_names(organization_id: int, language: str) -> dict[str, str]:
+    """Segment code → its name in the language (or in another the organization gave), one query."""
+    segments = Segment.objects.filter(organization_id=organization_id).prefetch_related("translations")
+    return {
+        segment.code: segment.safe_translation_getter("name", language_code=language, any_language=True)
+        or segment_fallback_name(segment.code)
+        for segment in segments
+    }
+
+
+def segment_name(code: str, names: dict[str, str]) -> str:
+    """How a page names a customer's segment: its name, or the code made readable when nobody named it."""
+    return names.get(code) or segment_fallback_name(code) if code else ""
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """One segment on the segments page: its code, how many customers carry it, its names by language."""
+
+    code: str
+    customers: int
+    names: dict[str, str]
+
+
+def segments_for(member) -> list[SegmentRow]:
+    """Every segment the organization named or its customers carry, with a count of customers each."""
+    from django.db.models import Count
+
+    counts = dict(
+        scoped(Customer, member)
+        .exclude(segment="")
+        .values_list("segment")
+        .annotate(total=Count("id"))
+        .values_list("segment", "total")
+    )
+    named = {
+        segment.code: {t.language_code: t.name for t in segment.translations.all()}
+        for segment in scoped(Segment, member).prefetch_related("translations")
+    }
+    return [
+        SegmentRow(code=code, customers=counts.get(code, 0), names=named.get(code, {}))
+        for code in sorted(set(counts) | set(named))
+    ]

@@ -12,7 +12,15 @@ from leeway.core.audit import audit_record
 from leeway.core.errors import InvalidInput, NotFound
 from leeway.core.outbox import outbox_emit
 from leeway.customers.currency import to_base_amount
-from leeway.customers.models import Customer, Outcome, OutcomeKind, Purchase, customer_search_keys
+from leeway.customers.models import (
+    SEGMENT_CODE_MAX,
+    Customer,
+    Outcome,
+    OutcomeKind,
+    Purchase,
+    Segment,
+    customer_search_keys,
+)
 from leeway.customers.validation import RowInvalid, clean_customer, clean_outcome, clean_transaction
 
 BATCH_LIMIT = 1000
@@ -273,3 +281,61 @@ def outcome_payload(outcome: Outcome) -> dict[str, Any]:
         "decision": str(outcome.decision.public_id) if outcome.decision_id else None,
         "occurred_at": outcome.occurred_at.isoformat(),
     }
+
+
+SEGMENT_NAME_MAX = 80
+
+
+def segment_names_set(*, member, code: str, names: dict[str, str]) -> Segment:
+    """Name a segment in each language (an empty name removes that language's); customers keep the code."""
+    from django.conf import settings
+
+    organization = member.organization
+    code = (code or "").strip()
+    if not code or len(code) > SEGMENT_CODE_MAX:
+        raise InvalidInput(_("Unknown segment."), code="unknown_segment", field="code")
+    languages = dict(settings.LANGUAGES)
+    cleaned = {}
+    for language, name in names.items():
+        if language not in languages:
+            raise InvalidInput(_("Unknown language."), code="unknown_language", field=f"name_{language}")
+        name = (name or "").strip()
+        if len(name) > SEGMENT_NAME_MAX:
+            raise InvalidInput(
+                _("Keep it under %(limit)s characters.") % {"limit": SEGMENT_NAME_MAX},
+                code="too_long",
+                field=f"name_{language}",
+            )
+        cleaned[language] = name
+    with transaction.atomic():
+        segment = Segment.objects.select_for_update().filter(organization=organization, code=code).first()
+        if segment is None:
+            if not Customer.objects.filter(organization=organization, segment=code).exists():
+                raise InvalidInput(_("Unknown segment."), code="unknown_segment", field="code")
+            segment = Segment.objects.create(organization=organization, code=code)
+        changes = {}
+        for language, name in cleaned.items():
+            old = (
+                segment.safe_translation_getter("name", language_code=language)
+                if segment.has_translation(language)
+                else ""
+            )
+            if name == (old or ""):
+                continue
+            changes[f"name_{language}"] = [old or "", name]
+            if name:
+                segment.set_current_language(language)
+                segment.name = name
+                segment.save_translations()
+            else:
+                segment.delete_translation(language)
+        if changes:
+            audit_record(
+                organization_id=organization.pk,
+                action="segment.named",
+                object_type="segment",
+                object_id=code,
+                actor_id=member.pk,
+                data=changes,
+            )
+    return segment

@@ -4,17 +4,21 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leeway.core.decorators import role_required
+from leeway.core.errors import InvalidInput
 from leeway.core.tenancy import get_for, scoped
 from leeway.customers import selectors
 from leeway.customers.forms import ImportUploadForm
 from leeway.customers.imports import SPECS, import_job_create
-from leeway.customers.models import Customer, ImportJob, ImportKind
+from leeway.customers.models import Customer, ImportJob, ImportKind, segment_fallback_name
+from leeway.customers.services import segment_names_set
 from leeway.customers.tasks import import_run
 from leeway.people.models import Role
 
@@ -138,3 +142,34 @@ def import_job(request, job_id: int):
     if _is_htmx(request):
         return render(request, "customers/_job_status.html", context)
     return render(request, "customers/import_job.html", context)
+
+
+@role_required(*DATA_ROLES)
+def segments(request):
+    """Name the organization's customer segments in each language, as gestures and tiers are named."""
+    member = request.user
+    error = None
+    if request.method == "POST":
+        code = request.POST.get("code", "")
+        names = {language: request.POST.get(f"name_{language}", "") for language, _name in settings.LANGUAGES}
+        try:
+            segment_names_set(member=member, code=code, names=names)
+        except InvalidInput as refused:
+            error = {"code": code, "message": refused.message, "field": refused.field}
+        else:
+            messages.success(request, _("Names of segment “%(code)s” saved.") % {"code": code})
+            return redirect("customers:segments")
+    rows = [
+        {
+            "code": row.code,
+            "customers": row.customers,
+            "fallback": segment_fallback_name(row.code),
+            "names": [
+                (language, label, row.names.get(language, "")) for language, label in settings.LANGUAGES
+            ],
+        }
+        for row in selectors.segments_for(member)
+    ]
+    return render(
+        request, "customers/segments.html", {"rows": rows, "error": error}, status=422 if error else 200
+    )

@@ -81,3 +81,30 @@ def test_a_spanish_admin_types_a_cap_the_spanish_way(page, demo_live):
     budget.refresh_from_db()
     assert budget.cap == Decimal("62500.50")
     assert violations == []
+
+
+def test_segments_and_tiers_read_in_spanish_and_a_spanish_admin_renames_a_segment(page, demo_live):
+    from playwright.sync_api import expect
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "casa-admin")
+    page.goto(f"{demo_live.url}/policy/tiers/")
+    expect(page.locator("main")).to_contain_text("Inicial")
+    page.goto(f"{demo_live.url}/customers/")
+    page.get_by_role("link", name="Segmentos").click()
+    row = page.locator("tr", has=page.locator("code", has_text="leisure"))
+    expect(row.locator("input[lang=es]")).to_have_value("Ocio")
+    row.locator("input[lang=es]").fill("Vacaciones")
+    row.get_by_role("button").click()
+    expect(page.locator(".messages")).to_contain_text("leisure")
+    page.set_viewport_size({"width": 400, "height": 768})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 400
+    page.screenshot(path=str(SCREENSHOTS / "es-segments-400.png"), full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{demo_live.url}/customers/")
+    listing = page.locator("#customer-results")
+    expect(listing).to_contain_text("Vacaciones")
+    for code in ("leisure", "business", "loyalty"):
+        assert f">{code}<" not in listing.inner_html()
+    page.screenshot(path=str(SCREENSHOTS / "es-customers-1366.png"))
+    assert violations == []
