@@ -51,3 +51,26 @@ def test_a_page_uses_one_date_format_and_no_time_ends_in_two_full_stops(client, 
     for name in ("value:overview", "policy:overview", "policy:versions"):
         assert ".m.." not in html_for(client, "aurora-admin", name)
     assert ".m.." not in html
+
+
+def test_a_spanish_admin_saves_the_rules_grid_as_it_is_shown(client, demo):
+    """The grid shows amounts the Spanish way (1.200,00); sending them back unchanged changes nothing."""
+    import re
+    from decimal import Decimal
+
+    from leeway.policy.models import AuthorityRule
+
+    html = html_for(client, "casa-admin", "policy:rules")
+    fields = dict(re.findall(r'<input type="text" name="(rule-[^"]+)" value="([^"]*)"', html))
+    assert fields and "1.200,00" in fields.values()
+    before = list(
+        AuthorityRule.objects.filter(organization=demo["casa-azul"]).values_list("customer_cap_amount")
+    )
+    senior = next(name for name, value in fields.items() if value == "1.200,00")
+    fields[senior] = "1.250,50"
+    response = client.post(reverse("policy:rules"), fields)
+    assert response.status_code == 302
+    after = list(
+        AuthorityRule.objects.filter(organization=demo["casa-azul"]).values_list("customer_cap_amount")
+    )
+    assert sorted(set(after) - set(before)) == [(Decimal("1250.50"),)]
