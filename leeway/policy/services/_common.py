@@ -5,10 +5,13 @@ from decimal import Decimal
 from django.conf import settings
 
 from leeway.core.audit import audit_record
-from leeway.core.errors import Forbidden
-from leeway.people.models import Member, Organization
 
-UNSET = object()
+# One "not given" marker and one actor check for every service that takes partial updates.
+from leeway.people.services.members import UNSET
+from leeway.people.services.members import check_actor as _check_actor
+
+__all__ = ["UNSET", "_check_actor"]
+
 NAME_MAX = 120
 DESCRIPTION_MAX = 2000
 TIER_NAME_MAX = 80
@@ -19,15 +22,6 @@ CSV_MAX_ROWS = 1000
 
 def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
-
-
-def _check_actor(actor: Member | None, organization: Organization) -> int | None:
-    """A service acts for one organization; an actor from another one is refused outright."""
-    if actor is None:
-        return None
-    if actor.organization_id != organization.pk:
-        raise Forbidden()
-    return actor.pk
 
 
 def _audit(organization_id: int, actor_id, action: str, obj, data: dict) -> None:
