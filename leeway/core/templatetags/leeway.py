@@ -1,9 +1,9 @@
-"""Locale-aware formatting of money and shares, for templates."""
+"""Locale-aware formatting of money, shares, languages and countries, for templates."""
 
 import copy
 from decimal import Decimal, InvalidOperation
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal
 from django import template
 from django.utils.translation import get_language, to_locale
@@ -43,3 +43,24 @@ def share(part, whole) -> str:
     pattern = copy.copy(locale.percent_formats[None])
     pattern.frac_prec = (1, 1)
     return pattern.apply(part / whole, locale)
+
+
+@register.filter
+def language_names(codes) -> str:
+    """["es", "en"] or "es,en" → "Spanish, English" in the reader's language; unknown codes stay."""
+    if isinstance(codes, str):
+        codes = [code.strip() for code in codes.split(",") if code.strip()]
+    reader = Locale.parse(current_locale())
+    names = []
+    for code in codes:
+        try:
+            names.append(Locale.parse(code.replace("-", "_")).get_display_name(reader) or code)
+        except (ValueError, UnknownLocaleError):
+            names.append(code)
+    return ", ".join(names)
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """An ISO 3166 code ("CO") → the country's name in the reader's language ("Colombia")."""
+    return Locale.parse(current_locale()).territories.get(code or "", code or "")

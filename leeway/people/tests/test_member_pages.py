@@ -350,3 +350,13 @@ def test_an_admin_who_steps_down_lands_on_their_new_home(admin_client, aurora_ad
     assert response.status_code == 302 and response.url == reverse("home")
     aurora_admin.refresh_from_db()
     assert aurora_admin.role == "analyst"
+
+
+def test_sites_show_country_and_language_names_in_the_readers_language(admin_client, aurora_admin):
+    page = admin_client.get(reverse("people:organization")).content.decode()
+    assert "<td>Colombia</td>" in page and "<td>Spanish, English</td>" in page and "<td>Poland</td>" in page
+    assert "<td>es,en</td>" not in page and "<td>CO</td>" not in page
+    aurora_admin.language = "es"
+    aurora_admin.save(update_fields=["language"])
+    page = admin_client.get(reverse("people:organization")).content.decode()
+    assert "<td>Polonia</td>" in page and "<td>español, inglés</td>" in page
