@@ -194,7 +194,17 @@ def minimise_at_boundary_too(
     log-likelihood is the data's own, without the penalty.
     """
     report = minimise_negloglik(objective, theta0, names=names, max_iter=max_iter)
-    if report.converged or not penalize_boundary or not np.any(np.abs(report.theta - theta0) >= RUNAWAY_LOG):
+    ran_away = np.abs(report.theta - theta0) >= RUNAWAY_LOG
+    if report.converged and np.any(ran_away):
+        # Far out on the flat ridge the gradient can fall under the tolerance on some machines and
+        # not on others (their floating-point sums differ): that point is the boundary, not an optimum.
+        names_away = ", ".join(n for n, away in zip(names, ran_away, strict=True) if away)
+        report = replace(
+            report,
+            converged=False,
+            message=f"parameter(s) {names_away} ran off toward 0 or infinity (optimiser: {report.message})",
+        )
+    if report.converged or not penalize_boundary or not np.any(ran_away):
         return report, 0.0
     penalty, start = 0.0, theta0
     for candidate in BOUNDARY_PENALTIES:

@@ -353,3 +353,27 @@ def test_fit_summary_csv_accepts_both_header_styles(tmp_path):
     again = fit_summary_csv(renamed)
     assert again["bgnbd"]["loglik"] == pytest.approx(with_spend["bgnbd"]["loglik"], abs=1e-6)
     assert again["gamma_gamma"]["gamma"] == pytest.approx(with_spend["gamma_gamma"]["gamma"], rel=1e-6)
+
+
+def test_the_column_reader_and_the_row_reader_read_the_same_file(tmp_path):
+    fast = read_summary_csv(SUMMARY_WITH_SPEND)
+    # A whitespace-only line and quoted cells: the C reader hands the file to the row-by-row one.
+    text = SUMMARY_WITH_SPEND.read_text().splitlines()
+    awkward = tmp_path / "awkward.csv"
+    awkward.write_text(
+        "\n".join([text[0], text[1], "   ", *(f'"{line}"'.replace(",", '","') for line in text[2:])])
+    )
+    slow = read_summary_csv(awkward)
+    for column in ("customer_id", "x", "t_x", "T", "zbar"):
+        np.testing.assert_array_equal(getattr(fast, column), getattr(slow, column))
+    assert read_summary_csv(SUMMARY_WITH_SPEND, with_ids=False).customer_id is None
+
+
+def test_a_bad_cell_is_named_by_its_column(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ID,x,t_x,T\n1,2,30.4,38.9\n2,two,1.7,38.9\n")
+    with pytest.raises(ValueError, match="column 'x' has a missing or non-numeric value"):
+        read_summary_csv(bad)
+    bad.write_text("ID,x,t_x,T\n1,2,30.4\n")
+    with pytest.raises(ValueError, match="column 'T' has a missing or non-numeric value"):
+        read_summary_csv(bad)
