@@ -3,6 +3,8 @@
 import datetime as dt
 import json
 import random
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -223,6 +225,36 @@ class TestCommands:
         result = json.loads(capsys.readouterr().out)
         assert result["gamma_gamma"] is None
         assert result["bgnbd"]["r"] == pytest.approx(0.243, rel=0.005)
+
+    def test_the_leeway_command_fits_a_file_without_starting_django(self, capsys):
+        summary = str(CDNOW / "cdnow_customers_summary_with_transactions.csv")
+        call_command("value", "fit", "--summary", summary, "--json")
+        expected = json.loads(capsys.readouterr().out)
+        # The real command line, in a fresh process: same answer, and Django is never imported.
+        script = (
+            "import runpy, sys; sys.argv = ['leeway', 'value', 'fit', '--summary', sys.argv[1], '--json']\n"
+            "try:\n    runpy.run_module('leeway', run_name='__main__')\n"
+            "finally:\n    print('django' in sys.modules, file=sys.stderr)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", script, summary], capture_output=True, text=True, check=False, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout) == expected
+        assert done.stderr.strip() == "False"
+
+    def test_the_leeway_command_reports_a_bad_file_like_a_management_command(self, tmp_path):
+        path = tmp_path / "bad.csv"
+        path.write_text("ID,x,t_x,T\n1,two,3,4\n")
+        done = subprocess.run(
+            [sys.executable, "-m", "leeway", "value", "fit", "--summary", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert done.returncode == 1
+        assert done.stderr.startswith("CommandError: ") and "column 'x'" in done.stderr
 
     def test_value_fit_reports_a_bad_file(self, tmp_path):
         path = tmp_path / "bad.csv"

@@ -1,12 +1,10 @@
 """`leeway value refresh [--organization SLUG]` and `leeway value fit --summary FILE [--json]`."""
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from leeway.people.models import Organization
-from leeway.value.model import ValueModelError, fit_summary_csv
+from leeway.value.model.cli import FIT_ERRORS, add_fit_arguments, fit_report
 from leeway.value.models import ValueRunStatus
 from leeway.value.refresh import value_refresh_organization
 
@@ -24,10 +22,7 @@ class Command(BaseCommand):
         fit = sub.add_parser(
             "fit", help="Fit BG/NBD (and Gamma-Gamma when spend is present) to a summary CSV."
         )
-        fit.add_argument(
-            "--summary", required=True, help="CSV with ID,x,t_x,T[,zbar] or ID,frequency,recency,T."
-        )
-        fit.add_argument("--json", action="store_true", help="Print the parameters as JSON.")
+        add_fit_arguments(fit)
 
     def handle(self, *args, action, **options):
         if action == "fit":
@@ -35,27 +30,12 @@ class Command(BaseCommand):
         return self.refresh(options.get("organization"), progress=not options.get("no_progress"))
 
     def fit(self, path: str, *, as_json: bool) -> None:
+        # `leeway value fit` runs leeway.value.model.cli before Django starts; this is the same fit
+        # for call_command and `leeway help value`.
         try:
-            result = fit_summary_csv(path)
-        except (OSError, ValueError, ValueModelError) as error:
+            self.stdout.write(fit_report(path, as_json=as_json))
+        except FIT_ERRORS as error:
             raise CommandError(str(error)) from None
-        bg = result["bgnbd"]
-        gg = result["gamma_gamma"]
-        output = {
-            "bgnbd": {key: bg[key] for key in ("r", "alpha", "a", "b", "loglik")},
-            "gamma_gamma": None if gg is None else {key: gg[key] for key in ("p", "q", "gamma")},
-        }
-        if as_json:
-            self.stdout.write(json.dumps(output))
-            return
-        self.stdout.write(f"{result['customers']} customers")
-        self.stdout.write("BG/NBD       " + "  ".join(f"{k} = {v:.4f}" for k, v in output["bgnbd"].items()))
-        if output["gamma_gamma"]:
-            self.stdout.write(
-                "Gamma-Gamma  " + "  ".join(f"{k} = {v:.4f}" for k, v in output["gamma_gamma"].items())
-            )
-        else:
-            self.stdout.write("Gamma-Gamma  (no spend column in the file)")
 
     def refresh(self, slug: str | None, *, progress: bool) -> None:
         organizations = Organization.objects.order_by("slug")
