@@ -58,6 +58,10 @@ class _Spends:
     x_values: FloatArray
     weight_per_x: FloatArray
     sum_log_zbar: float
+    x_zbar: FloatArray  # x * zbar, each pattern's total spend
+    weights_xw: (
+        FloatArray  # rows (weight * x, weight): one matrix product gives both sums the likelihood needs
+    )
     sum_x_log_zbar: float
     total: float
 
@@ -79,7 +83,7 @@ def _repeat_buyers(x: ArrayLike, zbar: ArrayLike, weights: ArrayLike | None) -> 
         keep &= w > 0
     if not np.any(keep):
         empty = np.empty(0)
-        return _Spends(empty, empty, empty, empty, empty, 0.0, 0.0, total=0.0)
+        return _Spends(empty, empty, empty, empty, empty, 0.0, empty, np.empty((2, 0)), 0.0, total=0.0)
     merged = merge_identical_rows((xs[keep], zs[keep]), None if w is None else w[keep])
     mx, mz = merged.columns
     mw = merged.weights
@@ -92,6 +96,8 @@ def _repeat_buyers(x: ArrayLike, zbar: ArrayLike, weights: ArrayLike | None) -> 
         x_values=x_values,
         weight_per_x=np.bincount(x_index, weights=mw, minlength=x_values.shape[0]),
         sum_log_zbar=float(weighted_log_zbar.sum()),
+        x_zbar=mx * mz,
+        weights_xw=np.vstack([mw * mx, mw]),
         sum_x_log_zbar=float(weighted_log_zbar @ mx),
         total=float(mw.sum()),
     )
@@ -106,18 +112,15 @@ def _objective(theta: FloatArray, s: _Spends) -> tuple[float, FloatArray]:
     pxv = p * xv
     log_xv = np.log(xv)
     per_x = gammaln(pxv + q) - gammaln(pxv) - gammaln(q) + q * math.log(gamma) + pxv * log_xv
-    scaled = gamma + s.x * s.zbar
-    log_total = np.log(scaled)
-    shape = p * s.x + q
-    loglik = s.weight_per_x @ per_x + p * s.sum_x_log_zbar - s.sum_log_zbar - s.weight @ (shape * log_total)
+    # Per pattern only log(gamma + x zbar) and its reciprocal: shape = p x + q is linear, so each sum
+    # over patterns splits into a (weight * x) part and a weight part, two matrix products in all.
+    scaled = gamma + s.x_zbar
+    (wx_log, wx_inv), (w_log, w_inv) = s.weights_xw @ np.column_stack([np.log(scaled), 1.0 / scaled])
+    loglik = s.weight_per_x @ per_x + p * s.sum_x_log_zbar - s.sum_log_zbar - (p * wx_log + q * w_log)
     psi_pxq = digamma(pxv + q)
-    d_p = (
-        s.weight_per_x @ (xv * (psi_pxq - digamma(pxv) + log_xv))
-        + s.sum_x_log_zbar
-        - (s.weight * s.x) @ log_total
-    )
-    d_q = s.weight_per_x @ (psi_pxq - digamma(q)) + s.total * math.log(gamma) - s.weight @ log_total
-    d_gamma = s.total * q / gamma - s.weight @ (shape / scaled)
+    d_p = s.weight_per_x @ (xv * (psi_pxq - digamma(pxv) + log_xv)) + s.sum_x_log_zbar - wx_log
+    d_q = s.weight_per_x @ (psi_pxq - digamma(q)) + s.total * math.log(gamma) - w_log
+    d_gamma = s.total * q / gamma - (p * wx_inv + q * w_inv)
     gradient = -np.array([p * d_p, q * d_q, gamma * d_gamma]) / s.total
     return float(-loglik / s.total), gradient
 
