@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from leeway.core.models import AuditEntry
 from leeway.customers.models import Customer, Purchase
+from leeway.value import bulk
 from leeway.value.model import (
     FitError,
     customer_lifetime_value,
@@ -152,6 +153,26 @@ def test_a_fit_that_does_not_converge_keeps_the_previous_values(aurora, monkeypa
     assert run.finished_at is not None
     assert dict(Customer.objects.values_list("pk", "predicted_clv")) == before
     assert dict(Customer.objects.values_list("pk", "value_computed_at")) == computed
+
+
+def test_new_values_replace_the_old_ones_in_one_step_or_not_at_all(aurora, monkeypatch):
+    add_history(aurora, customers=300)
+    value_refresh_organization(organization=aurora, today=TODAY)
+    before = dict(Customer.objects.values_list("pk", "predicted_clv"))
+    sent = []
+
+    def interrupted(done: int) -> None:
+        # Every value has gone to the database (COPY or executemany) when the storing breaks off.
+        sent.append(done)
+        raise ConnectionError("worker stopped")
+
+    monkeypatch.setattr(
+        "leeway.value.refresh.store_values",
+        lambda **kwargs: (bulk.store_values(**{**kwargs, "progress": lambda done: None}), interrupted(300)),
+    )
+    run = value_refresh_organization(organization=aurora, today=TODAY + dt.timedelta(days=60))
+    assert (run.status, run.failure_code, sent) == ("failed", ValueRunFailure.ERROR, [300])
+    assert dict(Customer.objects.values_list("pk", "predicted_clv")) == before
 
 
 def test_too_little_history_gives_no_invented_number(aurora, casa):
