@@ -101,12 +101,14 @@ def _register_routers() -> None:
     from leeway.decisions.api import router as decisions_router
     from leeway.people.api import router as people_router
     from leeway.policy.api import router as policy_router
+    from leeway.recognition.api import router as recognition_router
 
     # Decisions first: Django tries URL patterns in order, and POST /decisions is the hot path.
     api.add_router("/", decisions_router)
     api.add_router("/", people_router)
     api.add_router("/", customers_router)
     api.add_router("/", policy_router)
+    api.add_router("/", recognition_router)
 
 
 _register_routers()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("value/", include("leeway.value.urls")),
     path("", include("leeway.decisions.urls")),
     path("policy/", include("leeway.policy.urls")),
+    path("recognition/", include("leeway.recognition.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -26,16 +26,19 @@ ROLE_HOMES = {
 }
 
 NAV_ITEMS = [
-    NavItem(_("Home"), "home", ALL_ROLES),
+    # The member's own page; "/" (the brand link, the landing after login) sends each role to its work.
+    NavItem(_("Home"), "people:home", ALL_ROLES),
     NavItem(_("Console"), "decisions:console", ("agent", "lead")),
     NavItem(_("My decisions"), "decisions:mine", ("agent",)),
     NavItem(_("Requests"), "decisions:queue", ("lead", "manager", "admin")),
     NavItem(_("Decisions"), "decisions:list", ("lead", "manager", "admin", "analyst")),
+    NavItem(_("Celebrations"), "recognition:feed", ALL_ROLES),
     NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),
     NavItem(_("Customer value"), "value:overview", ("admin", "analyst")),
     NavItem(_("Policy"), "policy:overview", ("admin",)),
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
     NavItem(_("Members"), "people:members", ("admin",)),
+    NavItem(_("Recognition"), "recognition:insights", ("admin", "analyst")),
     NavItem(_("API"), "api:openapi-view", ("admin",)),
 ]
 

@@ -6,6 +6,8 @@ PostgreSQL a concurrent claimer waits for the row lock and then no longer
 matches; on SQLite writers are serialised anyway.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -23,3 +25,30 @@ def periodic_claim(*, name: str, interval: timedelta, worker_id: str, now: datet
         next_run_at=now + interval, last_run_at=now, last_worker=worker_id[:64]
     )
     return won == 1
+
+
+@dataclass(frozen=True)
+class PeriodicWork:
+    """A periodic job of an app above decisions (the worker cannot import it): what to enqueue, how often."""
+
+    name: str
+    interval: timedelta
+    enqueue: Callable[[], object]
+
+
+# Provided from the higher apps' AppConfig.ready() (e.g. recognition's weekly digest), by name.
+PERIODIC_WORK: dict[str, PeriodicWork] = {}
+
+
+def periodic_register(work: PeriodicWork) -> None:
+    PERIODIC_WORK[work.name] = work  # replacing keeps a repeated ready() harmless
+
+
+def schedule_registered(*, worker_id: str, now: datetime | None = None) -> list[str]:
+    """Enqueue each registered job whose round this worker wins; the names of those enqueued."""
+    started = []
+    for work in list(PERIODIC_WORK.values()):
+        if periodic_claim(name=work.name, interval=work.interval, worker_id=worker_id, now=now):
+            work.enqueue()
+            started.append(work.name)
+    return started

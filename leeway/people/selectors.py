@@ -21,6 +21,11 @@ class MemberStatus:
 # provides them (PolicyConfig.ready); without it there are none.
 budgets_for = Hook("people.budgets_for", default=lambda member: [])
 
+# The member's own celebrated decisions, newest first, for the home page (fear 1: what they did well
+# is what they see first). The recognition app provides them (RecognitionConfig.ready); each item is a
+# dict of display-ready text (headline, detail, when, url). Without it there are none.
+celebrated_decisions = Hook("people.celebrated_decisions", default=lambda member, *, limit=5: [])
+
 
 def member_profile(member: Member) -> dict:
     """What `GET /api/v1/me` answers."""

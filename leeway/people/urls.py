@@ -5,6 +5,7 @@ from leeway.people import views
 app_name = "people"
 
 urlpatterns = [
+    path("home/", views.home_page, name="home"),
     path("organization/", views.organization_overview, name="organization"),
     path("teams/<int:team_id>/", views.team_detail, name="team"),
     path("tokens/", views.tokens, name="tokens"),

@@ -71,15 +71,29 @@ class LoginView(auth_views.LoginView):
 
 @member_required
 def home(request):
-    """Send each role to the page made for it."""
+    """Send each role to the page made for it (the agent's console, the lead's queue …)."""
     target = role_home_url(request.user)
     if target:
         return redirect(target)
+    return home_page(request)
+
+
+@member_required
+def home_page(request):
+    """The member's own page: their celebrated decisions first, Leeway's promises, their budgets."""
     member = request.user
     if member.tier_id:
         # The member (and their tier) were loaded before their language was switched on for this request.
         member.tier.set_current_language(translation.get_language())
-    return render(request, "people/home.html", {"member": member, "budgets": budgets_for(member)})
+    return render(
+        request,
+        "people/home.html",
+        {
+            "member": member,
+            "budgets": budgets_for(member),
+            "celebrated": selectors.celebrated_decisions(member, limit=5),
+        },
+    )
 
 
 @require_POST

@@ -27,7 +27,7 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME, task_backends
 from django_tasks_db.backend import DatabaseBackend
 
-from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim
+from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim, schedule_registered
 from leeway.decisions.tasks import sweep_overdue_decisions
 from leeway.value.tasks import value_refresh_all
 
@@ -129,6 +129,7 @@ class Command(BaseCommand):
         uses_database = isinstance(backend, DatabaseBackend)
         if once:
             schedule_sweep(worker_id=worker_id, interval=sweep_interval)
+            schedule_registered(worker_id=worker_id)
             if uses_database:
                 self._database_worker(queue_name, interval, worker_id, batch=True).run()
             return
@@ -168,6 +169,7 @@ class Command(BaseCommand):
             try:
                 schedule_sweep(worker_id=worker_id, interval=sweep_interval)
                 schedule_value_refresh(worker_id=worker_id, interval=self.value_refresh_seconds)
+                schedule_registered(worker_id=worker_id)  # the higher apps' jobs (the weekly digest)
             except Exception:
                 # A database hiccup must not kill the schedule; the next round retries.
                 logger.exception("Scheduling periodic work failed")

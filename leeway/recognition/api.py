@@ -1,0 +1,297 @@
+"""Recognition endpoints: company values, kudos, celebrations, awards, the feed, allowances and figures.
+
+Peers (agents) and leads give kudos and celebrate; leads nominate awards and managers or admins
+confirm them; admins define company values and read the programme's figures. Another
+organization's decision or award is 404.
+"""
+
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema
+
+from leeway.core.errors import Forbidden
+from leeway.core.inputs import limit_field, offset_field
+from leeway.decisions.schemas import ErrorOut
+from leeway.people.models import Role
+from leeway.recognition import selectors, services
+from leeway.recognition.models import MESSAGE_MAX_LENGTH
+
+router = Router(tags=["recognition"])
+ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
+
+
+def _require(member, *roles) -> None:
+    if member.role not in roles:
+        raise Forbidden()
+
+
+class CompanyValueIn(Schema):
+    code: str
+    names: dict[str, str] = Field(..., description='The name per language, e.g. {"en": "Own it", "es": "…"}')
+    descriptions: dict[str, str] = Field(default_factory=dict)
+    active: bool = True
+
+
+class CompanyValuePatch(Schema):
+    names: dict[str, str] | None = None
+    descriptions: dict[str, str] | None = None
+    active: bool | None = None
+
+
+class CompanyValueOut(Schema):
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+class KudosIn(Schema):
+    value: str = Field(..., description="The company value's code")
+    points: int = Field(0, ge=0, le=10_000, description="From the giver's monthly allowance; 0 is fine")
+    message: str = Field("", description=f"Optional, plain text, up to {MESSAGE_MAX_LENGTH} characters")
+
+
+class KudosOut(Schema):
+    id: int
+    decision: str
+    value: str
+    points: int
+    message: str
+    remaining: int
+
+
+class CelebrationOut(Schema):
+    id: int
+    decision: str
+    customer_words: str | None
+
+
+class NominationIn(Schema):
+    period: str = Field(..., description="week or month")
+    reason: str = ""
+
+
+class AwardOut(Schema):
+    id: int
+    decision: str
+    site: str
+    period: str
+    period_start: str
+    status: str
+
+
+class AllowanceOut(Schema):
+    month: str
+    granted: int
+    spent: int
+    remaining: int
+
+
+class FeedFilters(Schema):
+    site: int | None = None
+    team: int | None = None
+    limit: int = limit_field(30)
+    offset: int = offset_field()
+
+
+class FeedItemOut(Schema):
+    kind: str
+    at: datetime
+    decision: str
+    agent: str
+    by: str
+    gesture: str
+    amount: str
+    currency: str
+    customer_first_name: str | None
+    customer_words: str | None = None
+    company_value: str | None = None
+    points: int | None = None
+    message: str | None = None
+    award_period: str | None = None
+    path: str
+
+
+class FeedOut(Schema):
+    items: list[FeedItemOut]
+
+
+class StatsOut(Schema):
+    month: str
+    agents: int
+    recognised: int
+    share: float
+    gini: float
+    recognitions: int
+
+
+def _value_out(value) -> dict:
+    return {"id": value.pk, "code": value.code, "name": str(value), "active": value.active}
+
+
+def _award_out(award) -> dict:
+    return {
+        "id": award.pk,
+        "decision": str(award.decision.public_id),
+        "site": award.site.name,
+        "period": award.period,
+        "period_start": award.period_start.isoformat(),
+        "status": award.status,
+    }
+
+
+@router.get("/recognition/values", response={200: list[CompanyValueOut], **ERRORS}, summary="Company values")
+def value_list(request):
+    return [_value_out(value) for value in selectors.company_values_for(request.auth)]
+
+
+@router.post(
+    "/recognition/values", response={201: CompanyValueOut, **ERRORS}, summary="Add a company value (admin)"
+)
+def value_create(request, payload: CompanyValueIn):
+    member = request.auth
+    _require(member, Role.ADMIN)
+    value = services.company_value_create(organization=member.organization, actor=member, **payload.dict())
+    return 201, _value_out(value)
+
+
+@router.patch(
+    "/recognition/values/{value_id}",
+    response={200: CompanyValueOut, **ERRORS},
+    summary="Rename or switch a value",
+)
+def value_update(request, value_id: int, payload: CompanyValuePatch):
+    member = request.auth
+    _require(member, Role.ADMIN)
+    value = selectors.company_value_for(member, value_id)
+    value = services.company_value_update(company_value=value, actor=member, **payload.dict())
+    return _value_out(value)
+
+
+@router.get(
+    "/recognition/allowance", response={200: AllowanceOut, **ERRORS}, summary="Your points this month"
+)
+def allowance(request):
+    found = services.allowance_for(request.auth)
+    return {
+        "month": found.month.isoformat(),
+        "granted": found.granted,
+        "spent": found.spent,
+        "remaining": found.remaining,
+    }
+
+
+@router.post(
+    "/decisions/{decision_id}/kudos",
+    response={201: KudosOut, **ERRORS},
+    summary="Give kudos for a decision",
+    description=(
+        "A peer or lead praises an approved decision (not their own) with a company value and points from "
+        "their monthly allowance (no rollover; 0 points is fine). Once per person and decision (409)."
+    ),
+)
+def kudos_give(request, decision_id: str, payload: KudosIn):
+    member = request.auth
+    _require(member, *services.GIVING_ROLES)
+    decision = selectors.recognition_decision_for(member, decision_id)
+    kudos = services.kudos_give(
+        member=member,
+        decision=decision,
+        company_value=payload.value,
+        points=payload.points,
+        message=payload.message,
+    )
+    remaining = services.allowance_for(member).remaining
+    return 201, {
+        "id": kudos.pk,
+        "decision": str(decision.public_id),
+        "value": kudos.company_value.code,
+        "points": kudos.points,
+        "message": kudos.message,
+        "remaining": remaining,
+    }
+
+
+@router.post(
+    "/decisions/{decision_id}/celebrate",
+    response={201: CelebrationOut, **ERRORS},
+    summary="Celebrate a protected decision",
+    description="It enters the celebration feed and goes out as `decision.celebrated`. Once (then 409).",
+)
+def celebrate(request, decision_id: str):
+    member = request.auth
+    _require(member, *services.GIVING_ROLES)
+    decision = selectors.recognition_decision_for(member, decision_id)
+    celebration = services.decision_celebrate(member=member, decision=decision)
+    return 201, {
+        "id": celebration.pk,
+        "decision": str(decision.public_id),
+        "customer_words": celebration.customer_words or None,
+    }
+
+
+@router.post(
+    "/decisions/{decision_id}/award-nominations",
+    response={201: AwardOut, **ERRORS},
+    summary="Nominate a decision for an award (lead)",
+)
+def award_nominate(request, decision_id: str, payload: NominationIn):
+    member = request.auth
+    _require(member, *services.NOMINATING_ROLES)
+    decision = selectors.recognition_decision_for(member, decision_id)
+    award = services.award_nominate(
+        member=member, decision=decision, period=payload.period, reason=payload.reason
+    )
+    return 201, _award_out(award)
+
+
+@router.post(
+    "/recognition/awards/{award_id}/confirm",
+    response={200: AwardOut, **ERRORS},
+    summary="Confirm a nomination (manager or admin, not the nominator)",
+)
+def award_confirm(request, award_id: int):
+    member = request.auth
+    _require(member, *services.CONFIRMING_ROLES)
+    award = services.award_confirm(member=member, award=selectors.award_for(member, award_id))
+    return _award_out(award)
+
+
+@router.get("/recognition/feed", response={200: FeedOut, **ERRORS}, summary="The celebration feed")
+def feed(request, filters: Query[FeedFilters]):
+    member = request.auth
+    items = selectors.feed_for(
+        member,
+        site=selectors.site_for(member, filters.site),
+        team=selectors.team_for(member, filters.team),
+        limit=filters.limit,
+        offset=filters.offset,
+    )
+    return {
+        "items": [
+            {
+                **item,
+                "amount": f"{item['amount']:.2f}",
+                "customer_first_name": item["customer_first_name"] or None,
+                "customer_words": item.get("customer_words") or None,
+                "message": item.get("message") if item["kind"] == "kudos" else None,
+                "path": item["url"],
+            }
+            for item in items
+        ]
+    }
+
+
+@router.get("/recognition/stats", response={200: StatsOut, **ERRORS}, summary="Recognition figures (admin)")
+def stats(request):
+    member = request.auth
+    _require(member, Role.ADMIN, Role.ANALYST)
+    figures = selectors.recognition_stats(member.organization)
+    return {
+        "month": figures.month.isoformat(),
+        "agents": figures.agents,
+        "recognised": figures.recognised,
+        "share": round(figures.share, 4),
+        "gini": round(figures.gini, 4),
+        "recognitions": figures.recognitions,
+    }
