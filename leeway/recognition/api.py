@@ -7,7 +7,7 @@ organization's decision or award is 404.
 
 from datetime import datetime
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from leeway.core.errors import Forbidden
 from leeway.core.inputs import limit_field, offset_field
@@ -152,7 +152,7 @@ def value_create(request, payload: CompanyValueIn):
     member = request.auth
     _require(member, Role.ADMIN)
     value = services.company_value_create(organization=member.organization, actor=member, **payload.dict())
-    return 201, _value_out(value)
+    return Status(201, _value_out(value))
 
 
 @router.patch(
@@ -202,7 +202,7 @@ def kudos_give(request, decision_id: str, payload: KudosIn):
         message=payload.message,
     )
     remaining = services.allowance_for(member).remaining
-    return 201, {
+    body = {
         "id": kudos.pk,
         "decision": str(decision.public_id),
         "value": kudos.company_value.code,
@@ -210,6 +210,7 @@ def kudos_give(request, decision_id: str, payload: KudosIn):
         "message": kudos.message,
         "remaining": remaining,
     }
+    return Status(201, body)
 
 
 @router.post(
@@ -223,11 +224,12 @@ def celebrate(request, decision_id: str):
     _require(member, *services.GIVING_ROLES)
     decision = selectors.recognition_decision_for(member, decision_id)
     celebration = services.decision_celebrate(member=member, decision=decision)
-    return 201, {
+    body = {
         "id": celebration.pk,
         "decision": str(decision.public_id),
         "customer_words": celebration.customer_words or None,
     }
+    return Status(201, body)
 
 
 @router.post(
@@ -242,7 +244,7 @@ def award_nominate(request, decision_id: str, payload: NominationIn):
     award = services.award_nominate(
         member=member, decision=decision, period=payload.period, reason=payload.reason
     )
-    return 201, _award_out(award)
+    return Status(201, _award_out(award))
 
 
 @router.post(
