@@ -284,11 +284,17 @@ def feed(request, filters: Query[FeedFilters]):
     }
 
 
-@router.get("/recognition/stats", response={200: StatsOut, **ERRORS}, summary="Recognition figures (admin)")
-def stats(request):
+@router.get(
+    "/recognition/stats",
+    response={200: StatsOut, **ERRORS},
+    summary="Recognition figures (admin)",
+    description="Share of agents with at least one recognition in the month (`?month=YYYY-MM`, default "
+    "this month) and the Gini coefficient of recognitions per agent.",
+)
+def stats(request, month: str | None = None):
     member = request.auth
     _require(member, Role.ADMIN, Role.ANALYST)
-    figures = selectors.recognition_stats(member.organization)
+    figures = selectors.recognition_stats(member.organization, month=selectors.parse_month(month))
     return {
         "month": figures.month.isoformat(),
         "agents": figures.agents,

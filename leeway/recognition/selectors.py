@@ -430,6 +430,33 @@ class RecognitionStats:
     recognitions: int
 
 
+def parse_month(text: str | None) -> date | None:
+    """A month as YYYY-MM (its first day), or None when absent; refused when malformed."""
+    if not text:
+        return None
+    try:
+        year, month = (int(part) for part in str(text).split("-"))
+        if not str(text).isascii() or len(str(text)) != 7:
+            raise ValueError
+        return date(year, month, 1)
+    except ValueError:
+        from django.utils.translation import gettext as _
+
+        from leeway.core.errors import InvalidInput
+
+        raise InvalidInput(
+            _("Give the month as YYYY-MM, e.g. 2026-11."), code="invalid_month", field="month"
+        ) from None
+
+
+def previous_month(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def next_month(month: date) -> date:
+    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def recognitions_per_agent(organization: Organization, *, month: date) -> dict[int, int]:
     """Recognitions (kudos received, celebrations, confirmed awards) per active agent in that month."""
     zone = _zone(organization.time_zone)

@@ -243,9 +243,23 @@ def value_edit(request, value_id: int):
 @figures_required
 def insights(request):
     """How widely recognition reaches agents this month, and how concentrated it is."""
-    figures = selectors.recognition_stats(request.user.organization)
+    organization = request.user.organization
+    this_month = services.month_start(organization)
+    try:
+        month = selectors.parse_month(request.GET.get("month")) or this_month
+    except DomainError as error:
+        messages.error(request, error.message)
+        month = this_month
+    figures = selectors.recognition_stats(organization, month=month)
+    following = selectors.next_month(month)
     return render(
         request,
         "recognition/insights.html",
-        {"figures": figures, "share_percent": round(figures.share * 100), "gini": f"{figures.gini:.2f}"},
+        {
+            "figures": figures,
+            "share_percent": round(figures.share * 100),
+            "gini": f"{figures.gini:.2f}",
+            "previous": f"{selectors.previous_month(month):%Y-%m}",
+            "following": f"{following:%Y-%m}" if following <= this_month else None,
+        },
     )

@@ -153,3 +153,9 @@ def test_stats_endpoint(rw, other_rw, as_member, api_client):
 def test_nominations_are_per_site(rw, as_member):
     award_nominate(member=rw.lead, decision=rw.decision, period="month")
     assert Award.objects.count() == 1
+
+
+def test_stats_for_another_month_and_a_malformed_one(rw, as_member):
+    client = as_member(rw.admin)
+    assert client.get_json(f"{V1}/recognition/stats", month="2020-01").json()["month"] == "2020-01-01"
+    assert_error(client.get_json(f"{V1}/recognition/stats", month="Jan"), 422, "invalid_month", "month")

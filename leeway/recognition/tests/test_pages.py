@@ -203,3 +203,11 @@ def test_the_insights_page_explains_the_gini(rw):
 def test_pages_render_for_every_role(rw, url_name):
     for member in (rw.agent, rw.lead, rw.manager, rw.admin, rw.analyst):
         assert client_for(member).get(reverse(url_name)).status_code == 200
+
+
+def test_the_insights_page_reads_other_months_and_refuses_a_bad_one(rw):
+    admin = client_for(rw.admin)
+    page = admin.get(reverse("recognition:insights"), {"month": "2020-01"}).content.decode()
+    assert "January 2020" in page and "0 %" in page
+    page = admin.get(reverse("recognition:insights"), {"month": "2020-13"}).content.decode()
+    assert "Give the month as YYYY-MM" in page
