@@ -260,7 +260,7 @@ def values_this_month(
     ]
 
 
-def recent_to_recognise(member: Member, *, days: int = 14, limit: int = 20) -> list[Decision]:
+def recent_to_recognise(member: Member, *, days: int = 14, limit: int = 8) -> list[Decision]:
     """Approved decisions of the member's team by others, newest first: what a peer or lead may praise."""
     if not member.team_id or member.role not in (Role.AGENT, Role.LEAD):
         return []
