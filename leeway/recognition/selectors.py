@@ -11,11 +11,13 @@ from decimal import Decimal
 
 from django.db.models import Min, QuerySet
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from leeway.core.errors import NotFound
+from leeway.core.errors import InvalidInput
 from leeway.core.tenancy import get_for, scoped
 from leeway.decisions.models import Decision, DecisionStatus
-from leeway.decisions.selectors import decision_in_organization
+from leeway.decisions.selectors import decision_for, decision_in_organization
 from leeway.people.models import Member, Organization, Role, Site, Team
 from leeway.recognition.models import Award, AwardPeriod, AwardStatus, Celebration, CompanyValue, Kudos
 from leeway.recognition.services import (
@@ -36,8 +38,15 @@ MILESTONE_DAYS = 30
 
 
 def recognition_decision_for(member: Member, public_id) -> Decision:
-    """A decision of the member's organization, for recognising it (another organization's: NotFound)."""
-    return decision_in_organization(member, public_id)
+    """An approved decision of the member's organization to recognise (another organization's: NotFound).
+
+    Recognition is about approved decisions, which any colleague may praise; a pending or declined one
+    stays visible only to those who may read it anyway (its agent, their lead, managers, admins).
+    """
+    decision = decision_in_organization(member, public_id)
+    if decision.status != DecisionStatus.APPROVED:
+        return decision_for(member, public_id)
+    return decision
 
 
 def company_values_for(member_or_organization, *, active_only: bool = False) -> QuerySet:
@@ -339,9 +348,6 @@ def celebrated_decisions_of(member: Member, *, limit: int = 5) -> list[dict]:
         awards[award.decision_id].append(AwardPeriod(award.period).label)
     items = []
     with translation.override(language):
-        from django.utils.translation import gettext as _
-        from django.utils.translation import ngettext
-
         for decision_id in chosen:
             decision = decisions[decision_id]
             customer = customer_first_name(decision.customer)
@@ -440,10 +446,6 @@ def parse_month(text: str | None) -> date | None:
             raise ValueError
         return date(year, month, 1)
     except ValueError:
-        from django.utils.translation import gettext as _
-
-        from leeway.core.errors import InvalidInput
-
         raise InvalidInput(
             _("Give the month as YYYY-MM, e.g. 2026-11."), code="invalid_month", field="month"
         ) from None
@@ -591,7 +593,3 @@ def member_filters(member: Member) -> dict:
         "sites": list(scoped(Site, member).order_by("name")),
         "teams": list(scoped(Team, member).order_by("name")),
     }
-
-
-def not_found() -> NotFound:
-    return NotFound()

@@ -159,3 +159,20 @@ def test_stats_for_another_month_and_a_malformed_one(rw, as_member):
     client = as_member(rw.admin)
     assert client.get_json(f"{V1}/recognition/stats", month="2020-01").json()["month"] == "2020-01-01"
     assert_error(client.get_json(f"{V1}/recognition/stats", month="Jan"), 422, "invalid_month", "month")
+
+
+def test_allowance_and_value_changes_need_the_right_caller(rw, other_rw, as_member, api_client):
+    assert_error(api_client.get_json(f"{V1}/recognition/allowance"), 401)
+    value = CompanyValue.objects.filter(organization=rw.organization).first()
+    url = f"{V1}/recognition/values/{value.pk}"
+
+    def patch(client, body):
+        headers = {"Authorization": f"Bearer {client.token}"} if client.token else {}
+        return client.patch(url, body, content_type="application/json", headers=headers)
+
+    assert_error(patch(api_client, '{"active": false}'), 401)
+    assert_error(patch(as_member(rw.lead), '{"active": false}'), 403)
+    assert_error(patch(as_member(rw.admin), '{"names": {"en": "<i>x</i>"}}'), 422, "no_markup")
+    assert_error(patch(as_member(rw.admin), '{"names": {"en": ""}}'), 422, "required")
+    value.refresh_from_db()
+    assert value.active and value.safe_translation_getter("name", language_code="en") == "Own it"

@@ -211,3 +211,24 @@ def test_the_insights_page_reads_other_months_and_refuses_a_bad_one(rw):
     assert "January 2020" in page and "0 %" in page
     page = admin.get(reverse("recognition:insights"), {"month": "2020-13"}).content.decode()
     assert "Give the month as YYYY-MM" in page
+
+
+def test_a_colleagues_pending_request_is_not_found_by_peers(rw):
+    from leeway.recognition.tests.conftest import make_decision
+
+    pending = make_decision(rw.agent, amount="150.00")
+    url = reverse("recognition:decision", args=[pending.public_id])
+    assert client_for(rw.agent2).get(url).status_code == 404
+    assert client_for(rw.agent).get(url).status_code == 200
+    assert client_for(rw.lead).get(url).status_code == 200
+
+
+def test_only_admins_edit_a_value(rw):
+    value = CompanyValue.objects.filter(organization=rw.organization).first()
+    url = reverse("recognition:value_edit", args=[value.pk])
+    assert Client().get(url).status_code == 302
+    assert client_for(rw.lead).get(url).status_code == 403
+    assert client_for(rw.manager).post(url, {"value-name_en": "Hacked"}).status_code == 403
+    assert client_for(rw.admin).get(url).status_code == 200
+    value.refresh_from_db()
+    assert value.safe_translation_getter("name", language_code="en") == "Own it"
