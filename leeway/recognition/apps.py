@@ -15,11 +15,11 @@ class RecognitionConfig(AppConfig):
         from leeway.decisions.scheduling import PeriodicWork, periodic_register
         from leeway.people import selectors as people
         from leeway.recognition.selectors import celebrated_decisions_of
-        from leeway.recognition.tasks import DIGEST_JOB, recognition_digest_all
+        from leeway.recognition.tasks import DIGEST_JOB, recognition_digest_enqueue
 
         # The home page (people, a lower app) shows the member's own celebrated decisions first.
         people.celebrated_decisions.provide(celebrated_decisions_of)
         # The worker (decisions, a lower app) enqueues the weekly digest once a week, on one worker.
         periodic_register(
-            PeriodicWork(name=DIGEST_JOB, interval=timedelta(days=7), enqueue=recognition_digest_all.enqueue)
+            PeriodicWork(name=DIGEST_JOB, interval=timedelta(days=7), enqueue=recognition_digest_enqueue)
         )

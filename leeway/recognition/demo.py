@@ -203,13 +203,13 @@ def _history(organization: Organization) -> dict[str, int]:
                 )
             )
             if rng.random() < 0.4 and decision.customer.predicted_clv is not None:
+                # Recorded the way a CRM sends them: the customer stayed, no decision named.
                 outcomes.append(
                     Outcome(
                         organization=organization,
                         customer=decision.customer,
                         kind=rng.choice([OutcomeKind.RETAINED, OutcomeKind.RENEWED]),
-                        decision=decision,
-                        occurred_at=decision.created_at + timedelta(days=rng.uniform(1, 5)),
+                        occurred_at=min(now, decision.created_at + timedelta(days=rng.uniform(0.5, 5))),
                     )
                 )
         if rng.random() < 0.45:

@@ -12,14 +12,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.audit import audit_record
 from leeway.core.errors import Conflict, Forbidden, InvalidInput
 from leeway.core.outbox import outbox_emit
-from leeway.customers.models import OutcomeKind
+from leeway.customers.models import Outcome, OutcomeKind
 from leeway.decisions.models import Decision, DecisionStatus
 from leeway.people.models import Member, Organization, Role
 from leeway.people.services.members import check_actor
@@ -48,6 +48,8 @@ QUOTE_RE = re.compile(r"\"([^\"]{3,})\"|“([^”]{3,})”|«([^»]{3,})»")
 EMAIL_RE = re.compile(r"\S+@\S+")
 DIGITS_RE = re.compile(r"\d[\d\s().-]{4,}\d")  # phone, account or card numbers
 KEPT_KINDS = (OutcomeKind.RETAINED, OutcomeKind.RENEWED)
+# An outcome a CRM records without naming the decision still counts when it follows the gesture closely.
+KEPT_WINDOW = timedelta(days=90)
 
 
 # --- Small shared pieces ------------------------------------------------------------------------
@@ -111,11 +113,22 @@ def customer_words_from(decision: Decision) -> str:
 
 
 def value_kept(decision: Decision) -> Decimal | None:
-    """The customer's predicted value when an outcome says they stayed after the gesture, else None."""
+    """The customer's predicted value when an outcome says they stayed after the gesture, else None.
+
+    The outcome is linked to the decision, or (unlinked, as imports often are) is the same customer's
+    retention or renewal within 90 days after it.
+    """
     if decision.customer.predicted_clv is None:
         return None
-    kept = decision.outcomes.filter(kind__in=KEPT_KINDS).exists()
-    return decision.customer.predicted_clv if kept else None
+    after = Q(
+        decision__isnull=True,
+        occurred_at__gte=decision.created_at,
+        occurred_at__lte=decision.created_at + KEPT_WINDOW,
+    )
+    kept = Outcome.objects.filter(customer_id=decision.customer_id, kind__in=KEPT_KINDS).filter(
+        Q(decision=decision) | after
+    )
+    return decision.customer.predicted_clv if kept.exists() else None
 
 
 def gesture_name(gesture, language: str) -> str:

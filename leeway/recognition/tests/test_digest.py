@@ -117,3 +117,12 @@ def test_the_worker_sends_the_digest_once_a_week(busy_week, smtp, time_machine):
     time_machine.move_to(timezone.now() + timedelta(days=7, minutes=1))
     call_command("worker", "--once", "--worker-id", "digest-worker")
     assert PeriodicJob.objects.get(name=DIGEST_JOB).last_run_at > job.last_run_at
+
+
+def test_a_quiet_week_queues_no_digest(rw, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    call_command("worker", "--once", "--worker-id", "quiet-worker")
+    assert not DBTaskResult.objects.filter(task_path__contains="recognition").exists()
+    assert PeriodicJob.objects.filter(name=DIGEST_JOB).exists()

@@ -1,6 +1,6 @@
 """Kudos, celebrations and awards through the services: rules, audit entries, outbox payloads."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -246,3 +246,26 @@ def test_an_actor_from_another_organization_is_refused(rw, other_rw):
         kudos_give(member=other_rw.lead, decision=rw.decision, company_value="own-it")
     with pytest.raises(Forbidden):
         company_value_create(organization=rw.organization, actor=other_rw.admin, code="x", names={"en": "X"})
+
+
+def test_an_unlinked_retention_soon_after_the_gesture_counts_as_value_kept(rw):
+    customer = rw.decision.customer
+    customer.predicted_clv = Decimal("800.00")
+    customer.save(update_fields=["predicted_clv"])
+    from leeway.recognition.services import value_kept
+
+    def retained(days):
+        return Outcome.objects.create(
+            organization=rw.organization,
+            customer=customer,
+            kind="retained",
+            occurred_at=rw.decision.created_at + timedelta(days=days),
+        )
+
+    too_early = retained(-1)
+    assert value_kept(rw.decision) is None
+    too_early.delete()
+    retained(120)
+    assert value_kept(rw.decision) is None
+    retained(30)
+    assert value_kept(rw.decision) == Decimal("800.00")
