@@ -119,6 +119,7 @@ def test_the_worker_sends_the_digest_once_a_week(busy_week, smtp, time_machine):
     assert PeriodicJob.objects.get(name=DIGEST_JOB).last_run_at > job.last_run_at
 
 
+@pytest.mark.django_db(transaction=True)  # the database worker closes its connection when done
 def test_a_quiet_week_queues_no_digest(rw, settings):
     from django_tasks_db.models import DBTaskResult
 
