@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "leeway.policy",
     "leeway.decisions",
     "leeway.recognition",
+
+    "leeway.alignment",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
-from leeway.core.errors import InvalidInput
+from leeway.core.errors import Conflict, InvalidInput
 from leeway.core.inputs import limit_field, offset_field
 from leeway.decisions import selectors, services
 from leeway.decisions.models import DecisionStatus, Zone
@@ -22,6 +22,7 @@ from leeway.decisions.schemas import (
     PreviewIn,
     PreviewOut,
 )
+from leeway.decisions.signals import approved_decision_change_refused
 
 router = Router(tags=["decisions"])
 
@@ -128,5 +129,12 @@ def decision_approve(request, decision_id: str, payload: ApproveIn):
 )
 def decision_decline(request, decision_id: str, payload: DeclineIn):
     decision = selectors.decision_in_organization(request.auth, decision_id)
-    decision = services.decision_decline(decision=decision, member=request.auth, reason=payload.reason)
+    try:
+        decision = services.decision_decline(decision=decision, member=request.auth, reason=payload.reason)
+    except Conflict:
+        if decision.status == DecisionStatus.APPROVED:
+            approved_decision_change_refused.send(
+                sender=type(decision), decision=decision, member=request.auth, attempt="decline"
+            )
+        raise
     return selectors.decision_payload(decision)

@@ -20,11 +20,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from leeway.core.decorators import member_required, role_required
-from leeway.core.errors import DomainError, NotFound
+from leeway.core.errors import Conflict, DomainError, NotFound
 from leeway.customers.selectors import customer_id_example
 from leeway.decisions import page_selectors, selectors, services
 from leeway.decisions.judging import render_reasons
 from leeway.decisions.models import DecisionReason, DecisionStatus, Zone
+from leeway.decisions.signals import approved_decision_change_refused
 from leeway.people.models import Role
 from leeway.policy.budgets import AGENT_VOICE, REVIEWER_VOICE
 from leeway.policy.selectors import gestures_for
@@ -291,7 +292,14 @@ def _answer(request, decision_id, *, approve: bool):
             else:
                 message = _("Approved: %(agent)s's %(gesture)s for %(customer)s is protected and charged.")
         else:
-            decision = services.decision_decline(decision=decision, member=member, reason=text)
+            try:
+                decision = services.decision_decline(decision=decision, member=member, reason=text)
+            except Conflict:
+                if decision.status == DecisionStatus.APPROVED:
+                    approved_decision_change_refused.send(
+                        sender=type(decision), decision=decision, member=member, attempt="decline"
+                    )
+                raise
             message = _("Declined: %(agent)s's request for %(customer)s. Nothing was spent.")
         names = page_selectors.gesture_names(member, translation.get_language())
         message = message % {

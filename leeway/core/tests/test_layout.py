@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # the leeway package
-LAYERS = ["core", "people", "policy", "customers", "value", "decisions", "recognition"]
+LAYERS = ["core", "people", "policy", "customers", "value", "decisions", "recognition", "alignment"]
 
 
 def module_name(path: Path, package_root: Path) -> str:
