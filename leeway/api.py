@@ -97,6 +97,7 @@ def on_http_error(request, exc: HttpError):
 
 
 def _register_routers() -> None:
+    from leeway.alignment.api import router as alignment_router
     from leeway.customers.api import router as customers_router
     from leeway.decisions.api import router as decisions_router
     from leeway.people.api import router as people_router
@@ -109,6 +110,7 @@ def _register_routers() -> None:
     api.add_router("/", customers_router)
     api.add_router("/", policy_router)
     api.add_router("/", recognition_router)
+    api.add_router("/", alignment_router)
 
 
 _register_routers()

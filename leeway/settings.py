@@ -95,7 +95,6 @@ INSTALLED_APPS = [
     "leeway.policy",
     "leeway.decisions",
     "leeway.recognition",
-
     "leeway.alignment",
 ]
 

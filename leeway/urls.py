@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("leeway.decisions.urls")),
     path("policy/", include("leeway.policy.urls")),
     path("recognition/", include("leeway.recognition.urls")),
+    path("alignment/", include("leeway.alignment.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

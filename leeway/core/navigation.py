@@ -39,6 +39,12 @@ NAV_ITEMS = [
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
     NavItem(_("Members"), "people:members", ("admin",)),
     NavItem(_("Recognition"), "recognition:insights", ("admin", "analyst")),
+    NavItem(_("Feedback"), "alignment:my_feedback", ("agent",)),
+    NavItem(_("Review"), "alignment:review", ("lead", "manager", "admin")),
+    NavItem(_("Backing"), "alignment:backing", ("lead", "manager", "admin")),
+    NavItem(_("Charter"), "alignment:charters", ALL_ROLES),
+    NavItem(_("Pulse"), "alignment:pulses", ALL_ROLES),
+    NavItem(_("Policy proposals"), "alignment:proposals", ("admin",)),
     NavItem(_("API"), "api:openapi-view", ("admin",)),
 ]
 

@@ -3,7 +3,7 @@
 import pytest
 
 from leeway.decisions.services import decision_create
-from leeway.decisions.tests.conftest import World, build_world  # noqa: F401
+from leeway.decisions.tests.conftest import World, build_world
 from leeway.people.models import Role
 from leeway.people.tests.factories import MemberFactory
 
