@@ -282,9 +282,10 @@ def backing_index(
         index = _bucket(decided_at, zone, starts)
         if index is not None:
             figures[index].declines += 1
-    timeouts = decisions.filter(scope, auto_approved=True, decided_at__gte=since)
-    for (decided_at,) in timeouts.values_list("decided_at"):
-        index = _bucket(decided_at, zone, starts)
+    # A request nobody answered by its due time: approved on timeout or escalated to the managers.
+    timeouts = decisions.filter(scope, Q(auto_approved=True) | Q(escalated=True), due_at__gte=since)
+    for (due_at,) in timeouts.values_list("due_at"):
+        index = _bucket(due_at, zone, starts)
         if index is not None:
             figures[index].timeouts += 1
     for created_at, resolved_at, outcome in disputes.values_list("created_at", "resolved_at", "outcome"):
