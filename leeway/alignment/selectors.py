@@ -312,7 +312,7 @@ def backing_index(
     return BackingIndex(subject=subject, weeks=figures, total=total)
 
 
-def backing_chart(index: BackingIndex, *, width: int = 480, height: int = 120) -> dict:
+def backing_chart(index: BackingIndex, *, width: int = 640, height: int = 120) -> dict:
     """Bars of the weekly share (0 to 20 %) with the 5 % target line, for a small server-drawn SVG."""
     ceiling = max(0.2, max((week.share or 0) for week in index.weeks))
     slot = width / max(len(index.weeks), 1)
