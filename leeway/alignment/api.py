@@ -6,6 +6,7 @@ Handlers only parse, call one service or selector, and answer.
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
 from ninja import Router, Schema, Status
@@ -155,6 +156,7 @@ class PulseResultsOut(Schema):
     title: str
     opens_at: str
     closes_at: str
+    closed: bool = SchemaField(description="Results are shown only once the pulse has closed.")
     minimum_answers: int
     groups: list[GroupOut]
 
@@ -451,6 +453,7 @@ def pulse_results(request, pulse_id: int):
         "title": pulse.title,
         "opens_at": _iso(pulse.opens_at),
         "closes_at": _iso(pulse.closes_at),
+        "closed": pulse.closes_at <= timezone.now(),
         "minimum_answers": selectors.PULSE_MIN_ANSWERS,
         "groups": [
             {

@@ -455,9 +455,15 @@ def pulse_groups(pulse: Pulse) -> tuple[list[GroupResult], dict[int, int], list[
     return groups, counts, pulse_teams
 
 
-def pulse_results(pulse: Pulse) -> list[GroupResult]:
-    """Every group, with figures only where `safe_groups` allows them (comments need 10 answers)."""
+def pulse_results(pulse: Pulse, *, now: datetime | None = None) -> list[GroupResult]:
+    """Every group, with figures only where `safe_groups` allows them (comments need 10 answers).
+
+    Nothing is shown before the pulse closes: figures that change while people answer would tell
+    someone who watched them before and after a colleague answered what that colleague said.
+    """
     groups, counts, pulse_teams = pulse_groups(pulse)
+    if (now or timezone.now()) < pulse.closes_at:
+        return groups
     shown = {group.key for group in safe_groups(groups, counts, PULSE_MIN_ANSWERS)}
     with_comments = {group.key for group in safe_groups(groups, counts, PULSE_MIN_COMMENT_ANSWERS)}
     by_team = {pulse_team.pk: pulse_team.team_id for pulse_team in pulse_teams}
@@ -541,7 +547,7 @@ def has_answered(pulse: Pulse, member: Member) -> bool:
 def pulse_trend(member: Member, *, key: str, limit: int = 6) -> list[tuple[Pulse, GroupResult | None]]:
     """One group's published results over the latest pulses, beside the Backing Index."""
     trend = []
-    for pulse in pulses_for(member).filter(opens_at__lte=timezone.now())[:limit]:
+    for pulse in pulses_for(member).filter(closes_at__lte=timezone.now())[:limit]:
         group = next((group for group in pulse_results(pulse) if group.key == key), None)
         trend.append((pulse, group if group and group.published else None))
     return list(reversed(trend))

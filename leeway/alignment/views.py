@@ -482,6 +482,7 @@ def pulse_results(request, pulse_id):
         {
             "pulse": pulse,
             "groups": groups,
+            "closed": pulse.closes_at <= timezone.now(),
             "minimum": selectors.PULSE_MIN_ANSWERS,
             "comment_minimum": selectors.PULSE_MIN_COMMENT_ANSWERS,
         },

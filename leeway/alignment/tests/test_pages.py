@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.test import Client
 from django.utils import timezone
 
@@ -322,6 +323,9 @@ def test_pulse_results_page_shows_a_group_of_five(world):
             ),
         )
     html = client_for(world.manager).get(f"/alignment/pulses/{pulse.pk}/results/").content.decode()
+    assert "data-still-open" in html and 'data-published="true"' not in html
+    with time_machine.travel(now + timedelta(days=2)):
+        html = client_for(world.manager).get(f"/alignment/pulses/{pulse.pk}/results/").content.decode()
     assert 'data-published="true"' in html and "80.0 %" in html
     assert make_decision  # the helper stays importable for other tests
 

@@ -47,6 +47,11 @@ def by_key(groups):
     return {group.key: group for group in groups}
 
 
+def results(pulse):
+    """The results as they read once the pulse has closed."""
+    return pulse_results(pulse, now=pulse.closes_at)
+
+
 def test_an_answer_is_counted_without_keeping_who_gave_it(world):
     team = world.agent.team
     pulse = schedule(world, [team])
@@ -95,11 +100,11 @@ def test_a_group_under_five_answers_is_not_shown(world):
     team = world.agent.team
     pulse = schedule(world, [team])
     answer_all(pulse, agents(world, team, 4))
-    groups = by_key(pulse_results(pulse))
+    groups = by_key(results(pulse))
     assert not groups["organization"].published and not groups[f"team-{team.pk}"].published
     assert groups["organization"].answers == 0 and groups["organization"].questions == []
     answer_all(pulse, [world.agent])
-    groups = by_key(pulse_results(pulse))
+    groups = by_key(results(pulse))
     assert groups["organization"].published and groups["organization"].answers == 5
     figure = {q.question: q for q in groups["organization"].questions}
     assert figure["losing_job"].mean == 1.0 and figure["losing_job"].agree_percent == 0.0
@@ -118,7 +123,7 @@ def test_the_subtraction_attack_team_a_and_b_against_team_a_reveals_nothing(worl
     pulse = schedule(world, [team_a, team_b])
     answer_all(pulse, agents(world, team_a, 5), scores={**SCORES, "paying": 1})
     answer_all(pulse, agents(world, team_b, 2), scores={**SCORES, "paying": 5})
-    groups = by_key(pulse_results(pulse))
+    groups = by_key(results(pulse))
     assert groups["organization"].published and groups[f"department-{department.pk}"].published
     assert groups["organization"].answers == 7
     # Team A has five answers, but beside the department's seven it would expose team B's two.
@@ -142,7 +147,7 @@ def test_two_large_teams_are_both_shown_beside_their_department(world):
     pulse = schedule(world, [team_a, team_b])
     answer_all(pulse, agents(world, team_a, 5))
     answer_all(pulse, agents(world, team_b, 6))
-    groups = by_key(pulse_results(pulse))
+    groups = by_key(results(pulse))
     assert groups[f"team-{team_a.pk}"].published and groups[f"team-{team_b.pk}"].published
     assert groups[f"department-{department.pk}"].answers == 11
 
@@ -153,7 +158,15 @@ def test_comments_need_ten_answers_and_come_sorted(world):
     people = agents(world, team, 9)
     for number, member in enumerate(people):
         pulse_answer(pulse=pulse, member=member, scores=SCORES, comment=f"comment {9 - number}")
-    assert by_key(pulse_results(pulse))["organization"].comments is None
+    assert by_key(results(pulse))["organization"].comments is None
     pulse_answer(pulse=pulse, member=world.agent, scores=SCORES, comment="a first")
-    comments = by_key(pulse_results(pulse))["organization"].comments
+    comments = by_key(results(pulse))["organization"].comments
     assert comments[0] == "a first" and len(comments) == 10 and comments == sorted(comments)
+
+
+def test_nothing_is_shown_while_the_pulse_is_open(world):
+    team = world.agent.team
+    pulse = schedule(world, [team])
+    answer_all(pulse, agents(world, team, 6))
+    assert not any(group.published for group in pulse_results(pulse))
+    assert by_key(results(pulse))["organization"].published
