@@ -154,14 +154,17 @@ def charter_sign(*, charter: Charter, manager: Member) -> CharterSignature:
                 _("A newer version of this charter has been published: sign that one."),
                 code="charter_superseded",
             )
-        if CharterSignature.objects.filter(charter=charter, manager=manager).exists():
-            raise Conflict(_("You have already signed this version."), code="already_signed")
-        signature = CharterSignature.objects.create(
-            organization_id=charter.organization_id,
-            charter=charter,
-            manager=manager,
-            signed_at=timezone.now(),
-        )
+        try:
+            # The unique constraint, not a prior look-up, decides between two clicks at once.
+            with transaction.atomic():
+                signature = CharterSignature.objects.create(
+                    organization_id=charter.organization_id,
+                    charter=charter,
+                    manager=manager,
+                    signed_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Conflict(_("You have already signed this version."), code="already_signed") from None
         audit_record(
             organization_id=charter.organization_id,
             actor_id=manager.pk,
@@ -396,15 +399,17 @@ def dispute_open(*, feedback: Feedback, agent: Member, comment: str) -> Dispute:
         )
     comment = clean_text(comment, field="comment", required=True)
     with transaction.atomic():
-        if Dispute.objects.filter(feedback=feedback).exists():
-            raise Conflict(_("This feedback is already disputed."), code="already_disputed")
-        dispute = Dispute.objects.create(
-            organization_id=feedback.organization_id,
-            feedback=feedback,
-            agent=agent,
-            comment=comment,
-            created_at=timezone.now(),
-        )
+        try:
+            with transaction.atomic():
+                dispute = Dispute.objects.create(
+                    organization_id=feedback.organization_id,
+                    feedback=feedback,
+                    agent=agent,
+                    comment=comment,
+                    created_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise Conflict(_("This feedback is already disputed."), code="already_disputed") from None
         audit_record(
             organization_id=feedback.organization_id,
             actor_id=agent.pk,
