@@ -326,6 +326,61 @@ def concern_raise(request, decision_id: str, payload: ConcernIn):
     return Status(201, proposal_payload(proposal))
 
 
+class ProposalListOut(Schema):
+    id: int
+    decision: str
+    gesture: str
+    policy_version: int
+    status: str
+    text: str
+    raised_by: str
+    answer: str
+    created_at: str
+
+
+class ProposalAnswerIn(Schema):
+    status: str = SchemaField(description="adopted or dismissed")
+    answer: str
+
+
+def proposal_list_payload(proposal: PolicyProposal) -> dict:
+    return {
+        "id": proposal.pk,
+        "decision": str(proposal.decision.public_id),
+        "gesture": proposal.decision.gesture.code,
+        "policy_version": proposal.decision.policy_version.number,
+        "status": proposal.status,
+        "text": proposal.text,
+        "raised_by": proposal.raised_by.display_name,
+        "answer": proposal.answer,
+        "created_at": _iso(proposal.created_at),
+    }
+
+
+@router.get(
+    "/policy-proposals",
+    response={200: list[ProposalListOut], **ERRORS},
+    summary="Concerns raised against the policy, with their decisions (admins)",
+)
+def proposal_list(request):
+    if request.auth.role != Role.ADMIN:
+        raise Forbidden()
+    return [proposal_list_payload(proposal) for proposal in selectors.open_proposals(request.auth)]
+
+
+@router.post(
+    "/policy-proposals/{proposal_id}/answer",
+    response={200: ProposalListOut, **ERRORS},
+    summary="Take a proposal into the policy or keep the policy (admins)",
+)
+def proposal_answer(request, proposal_id: int, payload: ProposalAnswerIn):
+    proposal = selectors.get_proposal_for(request.auth, proposal_id)
+    proposal = services.proposal_answer(
+        proposal=proposal, admin=request.auth, status=payload.status, answer=payload.answer
+    )
+    return proposal_list_payload(selectors.get_proposal_for(request.auth, proposal.pk))
+
+
 # --- The reversal guard
 
 

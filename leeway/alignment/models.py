@@ -88,6 +88,13 @@ class Behaviour(models.TextChoices):
     RECKLESS = "reckless", _("Reckless behaviour")
 
 
+# How the agent reads the behaviour: the words address them, not the reviewer.
+BEHAVIOUR_FOR_AGENT = {
+    Behaviour.HUMAN_ERROR: _("A slip anyone could make: nothing to blame"),
+    Behaviour.AT_RISK: _("A habit worth adjusting: here is how"),
+    Behaviour.RECKLESS: _("Reckless behaviour"),
+}
+
 NEGATIVE_KINDS = (FeedbackKind.CORRECTION,)
 NEGATIVE_BEHAVIOURS = (Behaviour.RECKLESS,)
 
@@ -113,6 +120,10 @@ class Feedback(TenantModel):
         verbose_name_plural = _("feedback")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["organization", "agent", "created_at"], name="feedback_agent_recent")]
+
+    @property
+    def behaviour_for_agent(self) -> str:
+        return BEHAVIOUR_FOR_AGENT.get(self.behaviour, "")
 
 
 class ProposalStatus(models.TextChoices):

@@ -56,7 +56,11 @@ def get_dispute_for(member: Member, dispute_id) -> Dispute:
 
 
 def get_proposal_for(member: Member, proposal_id) -> PolicyProposal:
-    return get_for(member, PolicyProposal.objects.select_related("decision", "raised_by"), pk=proposal_id)
+    return get_for(
+        member,
+        PolicyProposal.objects.select_related("decision__gesture", "decision__policy_version", "raised_by"),
+        pk=proposal_id,
+    )
 
 
 def get_pulse_for(member: Member, pulse_id) -> Pulse:

@@ -6,7 +6,13 @@ import pytest
 from django.utils import timezone
 
 from leeway.alignment.models import BackingEvent, Charter, Dispute, Feedback, PolicyProposal
-from leeway.alignment.services import charter_publish, dispute_open, feedback_give, pulse_schedule
+from leeway.alignment.services import (
+    charter_publish,
+    concern_raise,
+    dispute_open,
+    feedback_give,
+    pulse_schedule,
+)
 from leeway.decisions.models import Decision
 from leeway.people.tests.helpers import assert_error
 
@@ -43,7 +49,7 @@ def pulse(world):
     )
 
 
-def url(name, world, protected, charter, feedback, pulse, dispute=None):
+def url(name, world, protected, charter, feedback, pulse, dispute=None, proposal=None):
     return {
         "charters": ("get", "/api/v1/charters"),
         "publish": ("post", f"/api/v1/departments/{world.manager.department.pk}/charters"),
@@ -61,6 +67,8 @@ def url(name, world, protected, charter, feedback, pulse, dispute=None):
         "backing_member": ("get", f"/api/v1/backing/members/{world.manager.pk}"),
         "answer": ("post", f"/api/v1/pulses/{pulse.pk}/answers"),
         "results": ("get", f"/api/v1/pulses/{pulse.pk}/results"),
+        "proposals": ("get", "/api/v1/policy-proposals"),
+        "proposal_answer": ("post", f"/api/v1/policy-proposals/{proposal.pk if proposal else 0}/answer"),
     }[name]
 
 
@@ -81,6 +89,8 @@ ENDPOINTS = [
     "backing_member",
     "answer",
     "results",
+    "proposals",
+    "proposal_answer",
 ]
 
 
@@ -91,11 +101,12 @@ def call(client, method, path, data=None):
 @pytest.mark.parametrize("name", ENDPOINTS)
 def test_every_endpoint_needs_authentication(api_client, world, protected, charter, feedback, pulse, name):
     dispute = dispute_open(feedback=feedback, agent=world.agent, comment="I followed the policy.")
-    method, path = url(name, world, protected, charter, feedback, pulse, dispute)
+    proposal = concern_raise(decision=protected, member=world.manager, text="Cap it at 20")
+    method, path = url(name, world, protected, charter, feedback, pulse, dispute, proposal)
     assert_error(call(api_client, method, path), 401, "not_authenticated")
 
 
-SCOPED = [name for name in ENDPOINTS if name not in ("charters", "mine", "backing")]
+SCOPED = [name for name in ENDPOINTS if name not in ("charters", "mine", "backing", "proposals")]
 
 
 @pytest.mark.parametrize("name", SCOPED)
@@ -103,7 +114,8 @@ def test_another_organizations_objects_are_not_found(
     api_client, world, other_world, protected, charter, feedback, pulse, name
 ):
     dispute = dispute_open(feedback=feedback, agent=world.agent, comment="I followed the policy.")
-    method, path = url(name, world, protected, charter, feedback, pulse, dispute)
+    proposal = concern_raise(decision=protected, member=world.manager, text="Cap it at 20")
+    method, path = url(name, world, protected, charter, feedback, pulse, dispute, proposal)
     api_client.authenticate(other_world.admin)
     assert_error(
         call(
@@ -119,6 +131,8 @@ def test_another_organizations_objects_are_not_found(
                 "reason": "x",
                 "scores": {},
                 "texts": TEXTS,
+                "status": "adopted",
+                "answer": "x",
             },
         ),
         404,
@@ -128,6 +142,7 @@ def test_another_organizations_objects_are_not_found(
 
 def test_forbidden_roles(api_client, world, protected, charter, feedback, pulse):
     dispute = dispute_open(feedback=feedback, agent=world.agent, comment="I followed the policy.")
+    proposal = concern_raise(decision=protected, member=world.manager, text="Cap it at 20")
     cases = [
         (world.agent, "publish", {"texts": TEXTS}),
         (world.lead, "sign", {}),
@@ -139,10 +154,12 @@ def test_forbidden_roles(api_client, world, protected, charter, feedback, pulse)
         (world.agent, "backing", {}),
         (world.agent, "backing_department", {}),
         (world.agent, "results", {}),
+        (world.manager, "proposals", {}),
+        (world.manager, "proposal_answer", {"status": "adopted", "answer": "ok"}),
         (world.admin, "answer", {"scores": {}}),
     ]
     for member, name, data in cases:
-        method, path = url(name, world, protected, charter, feedback, pulse, dispute)
+        method, path = url(name, world, protected, charter, feedback, pulse, dispute, proposal)
         api_client.authenticate(member)
         assert_error(call(api_client, method, path, data), 403)
 
@@ -317,3 +334,35 @@ def test_backing_index_counts_the_managers_refusals_per_week(api_client, world, 
     assert department["weeks"][-1]["flagged"] == 1
     api_client.authenticate(world.manager2)
     assert api_client.get_json("/api/v1/backing").json()["weeks"][-1]["flagged"] == 0
+
+
+def test_the_admin_lists_and_answers_policy_proposals(api_client, world, protected):
+    proposal = concern_raise(decision=protected, member=world.manager, text="Cap waivers at 20")
+    api_client.authenticate(world.admin)
+    listed = api_client.get_json("/api/v1/policy-proposals").json()
+    assert [(item["decision"], item["gesture"], item["status"]) for item in listed] == [
+        (str(protected.public_id), "waive_fee", "open")
+    ]
+    path = f"/api/v1/policy-proposals/{proposal.pk}/answer"
+    assert_error(api_client.post_json(path, {"status": "open", "answer": "x"}), 422, field="status")
+    response = api_client.post_json(path, {"status": "adopted", "answer": "Version 2 caps it."})
+    assert response.status_code == 200 and response.json()["status"] == "adopted"
+    assert_error(api_client.post_json(path, {"status": "dismissed", "answer": "x"}), 409, "already_answered")
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["x" * 2001, "bad\u0000text", 12, None],
+)
+def test_hostile_feedback_text_is_refused_and_nothing_is_stored(api_client, world, protected, message):
+    api_client.authenticate(world.lead)
+    path = f"/api/v1/decisions/{protected.public_id}/feedback"
+    response = api_client.post_json(path, {"kind": "praise", "message": message})
+    assert response.status_code == 422, response.content
+    assert not Feedback.objects.exists()
+
+
+def test_broken_json_is_a_400(api_client, world, protected):
+    api_client.authenticate(world.lead)
+    response = api_client.post_json(f"/api/v1/decisions/{protected.public_id}/feedback", raw="{not json")
+    assert_error(response, 400, "malformed_json")
