@@ -1,8 +1,8 @@
 """Demo alignment data in aurora: charters (Shipping's manager has not signed), feedback, a dispute,
 a concern about the policy, and two pulses (last month's with results, this week's still open).
 
-Everything goes through the services. Decisions for feedback are made by agents other than API.md's
-`aurora-agent` and `aurora-agente`, so their budgets stay as the contract says. Running it twice
+Everything goes through the services. Decisions for feedback are zero-cost rule bends by agents other
+than API.md's `aurora-agent` and `aurora-agente`, so every budget stays as the contract says. Running it twice
 changes nothing: each part looks for what it made before.
 """
 
@@ -43,11 +43,12 @@ SIGNED = {
 }
 UNSIGNED = {"Shipping": ["aurora-manager-shipping"]}
 
-# (interaction ref, agent, customer, amount)
+# (interaction ref, agent, customer): zero-cost rule bends, so no demo budget (agent, site, team,
+# department, organization) is touched and API.md's figures stay as they are.
 DECISIONS = [
-    ("DEMO-ALIGN-1", "kwilliams", "C-1101", "25.00"),
-    ("DEMO-ALIGN-2", "jmartinez", "C-1102", "40.00"),
-    ("DEMO-ALIGN-3", "bnguyen", "C-1103", "20.00"),
+    ("DEMO-ALIGN-1", "kwilliams", "C-1101"),
+    ("DEMO-ALIGN-2", "jmartinez", "C-1102"),
+    ("DEMO-ALIGN-3", "bnguyen", "C-1103"),
 ]
 PULSE_LAST = "Pulse: last month"
 PULSE_NOW = "Pulse: this week"
@@ -72,9 +73,7 @@ def _charters(organization: Organization, admin: Member) -> int:
     return made
 
 
-def _decision(
-    organization: Organization, ref: str, username: str, customer: str, amount: str
-) -> Decision | None:
+def _decision(organization: Organization, ref: str, username: str, customer: str) -> Decision | None:
     existing = Decision.objects.filter(organization=organization, interaction_ref=ref).first()
     if existing is not None:
         return existing
@@ -84,11 +83,11 @@ def _decision(
     return decision_create(
         member=agent,
         customer=customer,
-        gesture="waive_fee",
-        amount=amount,
+        gesture="rule_bend",
+        amount="0.00",
         currency=organization.base_currency,
-        reason="billing_error",
-        note="Charged twice during the outage.",
+        reason="delivery_delay",
+        note="Moved the cutoff an hour: the parcel was late through no fault of hers.",
         interaction_ref=ref,
     )
 
@@ -134,7 +133,7 @@ def _feedback(organization: Organization) -> int:
         services.concern_raise(
             decision=questioned,
             member=manager,
-            text="Waivers under 25.00 could skip the reason code: it slows agents down for no gain.",
+            text="Cutoff bends of an hour could skip the reason code: it slows agents down for no gain.",
         )
     return 3
 
