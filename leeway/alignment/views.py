@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -168,6 +169,15 @@ def decision_review(request, decision_id):
     decision = decision_selectors.decision_for(request.user, decision_id)
     _allowed(services.check_can_review, decision=decision, member=request.user)
     return _decision_page(request, decision)
+
+
+def decision_page_links(member, decision) -> list[dict]:
+    """On a decision's page, reviewers get a way to praise or coach (and to raise a policy concern)."""
+    try:
+        services.check_can_review(decision=decision, member=member)
+    except DomainError:
+        return []
+    return [{"label": _("Give feedback"), "url": reverse("alignment:decision", args=[decision.public_id])}]
 
 
 @require_POST

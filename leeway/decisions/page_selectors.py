@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from leeway.core.hooks import Hook
 from leeway.core.models import AuditEntry
 from leeway.core.tenancy import scoped
 from leeway.customers.models import Customer
@@ -20,6 +21,10 @@ from leeway.decisions.models import Decision, DecisionStatus
 SEARCH_LIMIT = 8
 SEARCH_MIN_LENGTH = 1
 CARD_WINDOW_DAYS = 30
+
+# Links apps above this one add to a decision's page for its reader (alignment: "Give feedback"),
+# as a list of {"label", "url"}.
+decision_page_links = Hook("decisions.decision_page_links", default=lambda member, decision: [])
 
 
 @dataclass(frozen=True)

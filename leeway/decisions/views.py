@@ -364,6 +364,7 @@ def decision_detail(request, decision_id):
             "reasons": render_reasons(decision.reasons, voice=voice),
             "audit_entries": page_selectors.decision_audit_entries(decision),
             "can_answer": can_answer,
+            "extra_links": page_selectors.decision_page_links(member, decision),
         },
     )
 

@@ -336,3 +336,9 @@ def test_spanish_pages(world, path):
     world.agent.save()
     html = client_for(world.agent).get(path, headers={"Accept-Language": "es"}).content.decode()
     assert 'lang="es"' in html
+
+
+def test_the_decision_page_links_reviewers_to_feedback_and_not_the_agent(world, protected):
+    link = f"/alignment/decisions/{protected.public_id}/"
+    assert link in client_for(world.lead).get(f"/decisions/{protected.public_id}/").content.decode()
+    assert link not in client_for(world.agent).get(f"/decisions/{protected.public_id}/").content.decode()
