@@ -155,10 +155,14 @@ def recent_decisions_to_review(member: Member, *, limit: int = 30) -> list[Decis
         agent=member
     )
     if member.role == Role.LEAD:
+        if not member.team_id:
+            return []
         queryset = queryset.filter(team_id=member.team_id)
     elif member.role == Role.MANAGER:
         department = member.home_department
-        queryset = queryset.filter(department_id=department.pk if department else None)
+        if department is None:
+            return []
+        queryset = queryset.filter(department_id=department.pk)
     elif member.role != Role.ADMIN:
         return []
     return list(queryset.order_by("-created_at")[:limit])
@@ -259,10 +263,10 @@ def backing_index(
     else:
         subject = member.display_name
         if member.role == Role.LEAD:
-            scope = Q(team_id=member.team_id)
+            scope = Q(team_id=member.team_id) if member.team_id else Q(pk__in=[])
         elif member.role == Role.MANAGER:
             home = member.home_department
-            scope = Q(department_id=home.pk if home else None)
+            scope = Q(department_id=home.pk) if home else Q(pk__in=[])
         else:
             scope = Q()
         events = events.filter(member=member)

@@ -111,3 +111,14 @@ def test_weeks_follow_the_organizations_time_zone(world):
         index = backing_index(organization=world.organization, department=world.manager.department, weeks=2)
     assert [week.protected for week in index.weeks] == [1, 0]
     assert index.weeks[0].start.isoformat() == "2026-11-02"
+
+
+def test_a_manager_without_a_department_backs_nothing_and_reviews_nothing(world):
+    from leeway.alignment.selectors import recent_decisions_to_review
+    from leeway.people.models import Role
+    from leeway.people.tests.factories import MemberFactory
+
+    make_decision(world)
+    loose = MemberFactory(organization=world.organization, role=Role.MANAGER, department=None)
+    assert recent_decisions_to_review(loose) == []
+    assert backing_index(organization=world.organization, member=loose, weeks=1).total.protected == 0
