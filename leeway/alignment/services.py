@@ -273,6 +273,15 @@ def feedback_give(
         _refuse_negative(decision, author, field="kind", kind=kind, behaviour=behaviour)
     if decision.protected and behaviour in NEGATIVE_BEHAVIOURS:
         _refuse_negative(decision, author, field="behaviour", kind=kind, behaviour=behaviour)
+    if decision.status != DecisionStatus.DECLINED and (
+        kind in NEGATIVE_KINDS or behaviour in NEGATIVE_BEHAVIOURS
+    ):
+        # A pending request may still be approved, and then it is protected: it would carry a correction.
+        raise InvalidInput(
+            _("This request is still pending and may be approved: it can get praise or coaching only."),
+            code="decision_pending",
+            field="kind" if kind in NEGATIVE_KINDS else "behaviour",
+        )
     if kind == FeedbackKind.PRAISE and behaviour:
         raise InvalidInput(_("Praise needs no behaviour."), code="invalid", field="behaviour")
     if kind == FeedbackKind.COACHING and not behaviour:

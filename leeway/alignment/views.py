@@ -20,6 +20,7 @@ from leeway.core.decorators import member_required, role_required
 from leeway.core.errors import DomainError, Forbidden
 from leeway.core.tenancy import scoped
 from leeway.decisions import selectors as decision_selectors
+from leeway.decisions.models import DecisionStatus
 from leeway.people.models import Role, Team
 
 REVIEW_ROLES = (Role.LEAD, Role.MANAGER, Role.ADMIN)
@@ -145,7 +146,7 @@ def _decision_page(request, decision, *, error=None, status=200, values=None):
         (Behaviour.HUMAN_ERROR, Behaviour.HUMAN_ERROR.label),
         (Behaviour.AT_RISK, Behaviour.AT_RISK.label),
     ]
-    if not decision.protected:
+    if decision.status == DecisionStatus.DECLINED:
         kinds.append((FeedbackKind.CORRECTION, _("Correction")))
         behaviours.append((Behaviour.RECKLESS, Behaviour.RECKLESS.label))
     return render(

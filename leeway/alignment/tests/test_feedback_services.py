@@ -106,3 +106,17 @@ def test_a_protected_decision_stays_protected_when_approved_after_loading(world,
     with pytest.raises(InvalidInput):
         feedback_give(decision=stale, author=world.manager, kind="correction", message="No.")
     assert make_decision(world, customer="C-1002").protected
+
+
+def test_a_pending_request_takes_no_correction_since_it_may_become_protected(world, pending):
+    with pytest.raises(InvalidInput) as refused:
+        feedback_give(decision=pending, author=world.lead, kind="correction", message="Too much")
+    assert refused.value.code == "decision_pending"
+    with pytest.raises(InvalidInput):
+        feedback_give(
+            decision=pending, author=world.lead, kind="coaching", behaviour="reckless", message="No"
+        )
+    feedback_give(
+        decision=pending, author=world.lead, kind="coaching", behaviour="at_risk", message="Ask first"
+    )
+    assert not BackingEvent.objects.exists()
