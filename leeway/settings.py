@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "leeway.core",
     "leeway.people",
+    "leeway.integrations",
     "leeway.customers",
     "leeway.value",
     "leeway.policy",
@@ -202,6 +203,12 @@ else:
 LEEWAY_EMBEDDED_WORKER = envbool(
     "LEEWAY_EMBEDDED_WORKER", DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 )
+
+# Webhooks may only reach public addresses: a URL that is or resolves to a loopback, private or
+# link-local address is refused (server-side request forgery), unless this is on (tests, a lab).
+LEEWAY_WEBHOOKS_ALLOW_PRIVATE = envbool("LEEWAY_WEBHOOKS_ALLOW_PRIVATE", False)
+# Where people reach this Leeway (e.g. https://leeway.example.com): Slack and Teams messages link to it.
+LEEWAY_PUBLIC_URL = os.environ.get("LEEWAY_PUBLIC_URL", "")
 
 AUTH_USER_MODEL = "people.Member"
 AUTHENTICATION_BACKENDS = [

@@ -45,6 +45,7 @@ NAV_ITEMS = [
     NavItem(_("Charter"), "alignment:charters", ALL_ROLES),
     NavItem(_("Pulse"), "alignment:pulses", ALL_ROLES),
     NavItem(_("Policy proposals"), "alignment:proposals", ("admin",)),
+    NavItem(_("Webhooks"), "integrations:webhooks", ("admin",)),
     NavItem(_("API"), "api:openapi-view", ("admin",)),
 ]
 

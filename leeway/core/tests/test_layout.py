@@ -1,7 +1,7 @@
 """The apps' imports point down the layers: core imports no app, and no two apps import each other.
 
-The layers, lowest first: core ← people ← policy ← customers ← value ← decisions. Value sits above
-customers because refitting values reads the customers' purchases and writes their predicted value;
+The layers, lowest first: core ← people ← integrations ← policy ← customers ← value ← decisions. Value
+sits above customers because refitting values reads the customers' purchases and writes their predicted value;
 the customer page learns from value only why a value is missing, through a hook (core.hooks). Where
 a lower app shows what a higher one knows, the higher app provides it from its AppConfig.ready().
 
@@ -17,7 +17,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]  # the leeway package
-LAYERS = ["core", "people", "policy", "customers", "value", "decisions", "recognition", "alignment"]
+LAYERS = [
+    "core",
+    "people",
+    "integrations",
+    "policy",
+    "customers",
+    "value",
+    "decisions",
+    "recognition",
+    "alignment",
+]
 
 
 def module_name(path: Path, package_root: Path) -> str:

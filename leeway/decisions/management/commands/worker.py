@@ -1,4 +1,5 @@
-"""`leeway worker`: run background tasks, the periodic sweep of overdue requests and the daily value refit.
+"""`leeway worker`: run background tasks, the periodic sweep of overdue requests, the daily value refit and
+webhook delivery (integrations' delivery round, about every second).
 
     leeway worker [--sweep-interval 15] [--interval 1] [--queue-name default] [--once]
 
@@ -29,6 +30,7 @@ from django_tasks_db.backend import DatabaseBackend
 
 from leeway.decisions.scheduling import SWEEP_JOB, periodic_claim, schedule_registered
 from leeway.decisions.tasks import sweep_overdue_decisions
+from leeway.integrations.services import delivery_round
 from leeway.value.tasks import value_refresh_all
 
 VALUE_REFRESH_JOB = "value.refresh_all"
@@ -63,6 +65,21 @@ def schedule_value_refresh(*, worker_id: str, interval: float) -> bool:
         return False
     value_refresh_all.enqueue()
     return True
+
+
+def deliver_webhooks(*, worker_id: str, interval: float) -> None:
+    """Run webhook delivery rounds for ever: at once again while there is work, else every `interval`."""
+    while True:
+        close_old_connections()
+        try:
+            result = delivery_round(worker_id=worker_id)
+            busy = result["delivered"] or result["fanned_out"] > 0
+        except Exception:
+            # A receiver or database hiccup must not stop deliveries; the next round retries.
+            logger.exception("Webhook delivery round failed")
+            busy = False
+        if not busy:
+            time.sleep(interval)
 
 
 class Command(BaseCommand):
@@ -132,7 +149,14 @@ class Command(BaseCommand):
             schedule_registered(worker_id=worker_id)
             if uses_database:
                 self._database_worker(queue_name, interval, worker_id, batch=True).run()
+            delivery_round(worker_id=worker_id)
             return
+        threading.Thread(
+            target=deliver_webhooks,
+            kwargs={"worker_id": worker_id, "interval": max(interval, 0.2)},
+            name="leeway-webhooks",
+            daemon=True,
+        ).start()
         if not uses_database:
             self.stdout.write("Immediate task backend: sweeping in this process.")
             self._scheduler_loop(worker_id, sweep_interval)
