@@ -9,13 +9,13 @@ so it can neither ping a channel nor inject markup.
 
 import json
 import re
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from leeway.core.templatetags.leeway import money
 from leeway.integrations.models import WebhookFormat
 from leeway.integrations.topics import known_topics
 
@@ -48,11 +48,11 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _money(amount, currency: str | None) -> str:
+    """As the pages show money, in the active language ("$1,234.50", "1234,50 US$")."""
     try:
-        number = formats.number_format(Decimal(str(amount)), 2, use_l10n=True, force_grouping=True)
-    except (InvalidOperation, ValueError, TypeError):
-        number = str(amount)
-    return f"{number} {currency or ''}".strip()
+        return money(amount, currency or "")
+    except (ValueError, TypeError):
+        return f"{amount} {currency or ''}".strip()
 
 
 def _link(path) -> str | None:
