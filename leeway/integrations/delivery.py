@@ -17,6 +17,7 @@ which is what "at least once" means: receivers de-duplicate on `webhook-id`.
 """
 
 import logging
+import socket
 import time
 from collections import defaultdict
 from datetime import timedelta
@@ -61,9 +62,19 @@ USER_AGENT = "Leeway-Webhooks/1"
 
 
 def http_client() -> httpx.Client:
-    """The client every round sends with: short timeouts, no redirects, no proxies from the environment."""
+    """The client every round sends with: short timeouts, no redirects, no proxies from the environment.
+
+    TCP_NODELAY: a delivery is one small request and answer; with Nagle's algorithm the body waits for
+    the receiver's (delayed) acknowledgement of the headers, some 40 ms per event on a kept-alive
+    connection.
+    """
+    transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
     return httpx.Client(
-        timeout=TIMEOUT, follow_redirects=False, trust_env=False, headers={"user-agent": USER_AGENT}
+        transport=transport,
+        timeout=TIMEOUT,
+        follow_redirects=False,
+        trust_env=False,
+        headers={"user-agent": USER_AGENT},
     )
 
 
