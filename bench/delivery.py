@@ -186,6 +186,11 @@ def main() -> int:
                 time.sleep(pause)
             emit(options.events + index)
         wait_for(receiver, options.events + options.paced_events, timeout=options.timeout)
+        total = options.events + options.paced_events
+        deadline = time.time() + 30
+        # The worker records successes a hundred at a time: let it write the last ones before stopping it.
+        while WebhookDelivery.objects.filter(status="delivered").count() < total and time.time() < deadline:
+            time.sleep(0.2)
     finally:
         worker.terminate()
         worker.wait(timeout=30)

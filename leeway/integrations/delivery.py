@@ -55,6 +55,19 @@ FAN_OUT_BATCH = 1000
 ENDPOINTS_PER_ROUND = 50
 DELIVERIES_PER_ENDPOINT = 500
 EXCERPT_CHARS = 500
+RECORD_EVERY = 100
+RECORDED_FIELDS = [
+    "status",
+    "attempts",
+    "retries",
+    "next_attempt_at",
+    "last_attempt_at",
+    "last_status_code",
+    "response_excerpt",
+    "last_error",
+    "duration_ms",
+    "delivered_at",
+]
 # Short, so one dead receiver cannot hold a worker long; redirects are not followed (a redirect could
 # lead to an address the URL check refused).
 TIMEOUT = httpx.Timeout(5.0, connect=3.0)
@@ -177,8 +190,22 @@ def _send(client: httpx.Client, endpoint: WebhookEndpoint, delivery: WebhookDeli
         return None, "", f"{type(error).__name__}: {error}"[:300]
 
 
-def _attempt(client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, clock) -> bool:
-    """One attempt, recorded; True when the receiver answered 2xx."""
+def _record(delivered: list[WebhookDelivery]) -> None:
+    """Save the attempts that succeeded since the last call, in one transaction, and forget them.
+
+    A worker that dies before this sends those events again (same webhook-id): at least once still
+    holds, and a commit per event was most of the cost of a delivery on PostgreSQL.
+    """
+    if delivered:
+        # One UPDATE each, one commit for all (bulk_update's CASE per field was slower on both databases).
+        with transaction.atomic():
+            for delivery in delivered:
+                delivery.save(update_fields=RECORDED_FIELDS)
+        delivered.clear()
+
+
+def _attempt(client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, clock, delivered: list) -> bool:
+    """One attempt; True when the receiver answered 2xx (then it joins `delivered`, saved by _record)."""
     organization = endpoint.organization
     event = delivery.event
     body = render_body(
@@ -211,25 +238,14 @@ def _attempt(client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, clock
     else:
         delivery.status = DeliveryStatus.FAILED
         delivery.next_attempt_at = None
-    delivery.save(
-        update_fields=[
-            "status",
-            "attempts",
-            "retries",
-            "next_attempt_at",
-            "last_attempt_at",
-            "last_status_code",
-            "response_excerpt",
-            "last_error",
-            "duration_ms",
-            "delivered_at",
-        ]
-    )
     if ok:
+        delivered.append(delivery)  # recorded with the next few (see _record), to spare a commit each
         if endpoint.consecutive_failures:
             endpoint.consecutive_failures = 0
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
     else:
+        _record(delivered)
+        delivery.save(update_fields=RECORDED_FIELDS)
         endpoint.consecutive_failures += 1
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             consecutive_failures=endpoint.consecutive_failures
@@ -300,6 +316,7 @@ def _deliver_endpoint(client, endpoint: WebhookEndpoint, *, clock, owner: str, l
     """Send the endpoint's due deliveries, oldest event first, until one fails; (delivered, failed)."""
     delivered = failed = 0
     lease_ends = time.monotonic() + LEASE.total_seconds() / 2
+    unrecorded: list[WebhookDelivery] = []
     try:
         pending = (
             WebhookDelivery.objects.filter(endpoint=endpoint, status=DeliveryStatus.PENDING)
@@ -309,14 +326,17 @@ def _deliver_endpoint(client, endpoint: WebhookEndpoint, *, clock, owner: str, l
         for delivery in pending:
             if delivery.next_attempt_at and delivery.next_attempt_at > clock():
                 break  # the oldest is waiting for its retry; later events wait behind it
-            if _attempt(client, endpoint, delivery, clock):
+            if _attempt(client, endpoint, delivery, clock, unrecorded):
                 delivered += 1
+                if len(unrecorded) >= RECORD_EVERY:
+                    _record(unrecorded)
             else:
                 failed += 1
                 break
             if time.monotonic() > lease_ends:
                 break  # leave the rest to the next round rather than outlive the lease
     finally:
+        _record(unrecorded)
         _release(endpoint, owner)
     return delivered, failed
 
