@@ -21,9 +21,7 @@ class WebhookForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = [
-            (topic, f"{topic} — {label}") for topic, label in known_topics().items()
-        ]
+        self.fields["topics"].choices = list(known_topics().items())
 
 
 class DeliveryFilterForm(forms.Form):
