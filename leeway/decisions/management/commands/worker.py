@@ -69,15 +69,21 @@ def schedule_value_refresh(*, worker_id: str, interval: float) -> bool:
 
 def deliver_webhooks(*, worker_id: str, interval: float) -> None:
     """Run webhook delivery rounds for ever: at once again while there is work, else every `interval`."""
+    failing = False
     while True:
         close_old_connections()
         try:
             result = delivery_round(worker_id=worker_id)
             busy = result["delivered"] or result["fanned_out"] > 0
+            if failing:
+                logger.info("Webhook delivery works again.")
+            failing = False
         except Exception:
-            # A receiver or database hiccup must not stop deliveries; the next round retries.
-            logger.exception("Webhook delivery round failed")
-            busy = False
+            # A database hiccup must not stop deliveries; the next round retries. Said once per outage,
+            # not every second.
+            if not failing:
+                logger.exception("Webhook delivery round failed")
+            failing, busy = True, False
         if not busy:
             time.sleep(interval)
 
