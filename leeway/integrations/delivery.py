@@ -104,8 +104,10 @@ def outbox_fan_out(*, now=None, limit: int = FAN_OUT_BATCH) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         events = list(
+            # By created_at: core's partial index (outbox_undelivered) hands the oldest over in order
+            # without sorting a backlog; deliveries themselves go out by event id.
             OutboxEvent.objects.filter(delivered_at__isnull=True)
-            .order_by("id")
+            .order_by("created_at")
             .select_for_update(skip_locked=True)
             .only("id", "organization_id", "topic", "created_at")[:limit]
         )
