@@ -207,8 +207,9 @@ LEEWAY_EMBEDDED_WORKER = envbool(
 # Webhooks may only reach public addresses: a URL that is or resolves to a loopback, private or
 # link-local address is refused (server-side request forgery), unless this is on (tests, a lab).
 LEEWAY_WEBHOOKS_ALLOW_PRIVATE = envbool("LEEWAY_WEBHOOKS_ALLOW_PRIVATE", False)
-# Where people reach this Leeway (e.g. https://leeway.example.com): Slack and Teams messages link to it.
-LEEWAY_PUBLIC_URL = os.environ.get("LEEWAY_PUBLIC_URL", "")
+# Where people reach this Leeway (e.g. https://leeway.example.com): e-mails and Slack and Teams messages
+# link to it; unset, they carry no link.
+LEEWAY_PUBLIC_URL = os.environ.get("LEEWAY_PUBLIC_URL", "").rstrip("/")
 
 AUTH_USER_MODEL = "people.Member"
 AUTHENTICATION_BACKENDS = [
@@ -330,8 +331,6 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Leeway <leeway@localhost>")
-# Where links in e-mails point (the site as its users reach it).
-LEEWAY_BASE_URL = os.environ.get("LEEWAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

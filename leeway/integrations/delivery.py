@@ -285,7 +285,7 @@ def notify_admins_disabled(*, endpoint: WebhookEndpoint, reason: str) -> int:
     admins = Member.objects.filter(
         organization_id=endpoint.organization_id, role=Role.ADMIN, is_active=True
     ).exclude(email="")
-    base = getattr(settings, "LEEWAY_PUBLIC_URL", "").rstrip("/")
+    base = settings.LEEWAY_PUBLIC_URL
     messages = []
     for admin in admins:
         with translation.override(admin.language or endpoint.organization.default_language):

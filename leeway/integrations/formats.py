@@ -56,7 +56,7 @@ def _money(amount, currency: str | None) -> str:
 
 
 def _link(path) -> str | None:
-    base = getattr(settings, "LEEWAY_PUBLIC_URL", "")
+    base = settings.LEEWAY_PUBLIC_URL
     if not base or not isinstance(path, str) or not path.startswith("/"):
         return None
     return base.rstrip("/") + path

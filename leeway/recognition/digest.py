@@ -45,7 +45,7 @@ def digest_send_team(*, team: Team, now: datetime | None = None, connection=None
     for member in recipients:
         language = member.language or team.organization.default_language
         digest = digest_for(team, since=since, until=until, language=language)
-        context = {**digest, "member": member, "base_url": settings.LEEWAY_BASE_URL}
+        context = {**digest, "member": member, "base_url": settings.LEEWAY_PUBLIC_URL}
         with translation.override(language):
             subject = _("%(team)s: this week's celebrated decisions") % {"team": team.name}
             text = render_to_string("recognition/email/digest.txt", context)

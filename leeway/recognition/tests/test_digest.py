@@ -47,7 +47,7 @@ def smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.DEFAULT_FROM_EMAIL = "Leeway <leeway@example.org>"
-    settings.LEEWAY_BASE_URL = "https://leeway.example.org"
+    settings.LEEWAY_PUBLIC_URL = "https://leeway.example.org"
     yield inbox
     controller.stop()
 
