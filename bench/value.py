@@ -4,6 +4,7 @@
 #
 #     .venv/bin/python bench/value.py                  # 1,000,000 customers, both implementations
 #     .venv/bin/python bench/value.py --customers 100000 --skip-lifetimes
+#     .venv/bin/python bench/value.py --refresh        # leeway value refresh on PostgreSQL, 1M customers
 #
 # The lifetimes side runs in its own virtualenv (bench/.venv-value, created on first use with
 # lifetimes==0.11.3, pandas and setuptools<81; never a runtime dependency of Leeway) and in its own
@@ -235,11 +236,19 @@ def main() -> None:
     parser.add_argument("--horizon", type=int, default=12, help="CLV horizon in months")
     parser.add_argument("--skip-lifetimes", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="runs per implementation; the median is shown")
+    parser.add_argument(
+        "--refresh",
+        action="store_true",
+        help="time `leeway value refresh` on PostgreSQL instead (bench/value_refresh.py)",
+    )
     parser.add_argument("--worker", choices=["generate", "ours", "lifetimes"], help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--clv-out", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
+    if args.refresh:
+        script = str(Path(__file__).with_name("value_refresh.py"))
+        os.execv(sys.executable, [sys.executable, script, "--customers", str(args.customers)])
     if args.worker == "generate":
         print(json.dumps(worker_generate(args.customers, args.seed, args.data)))
         return
