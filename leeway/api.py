@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from leeway.core.api_schemas import ERROR_STATUSES
 from leeway.core.errors import DomainError, domain_error_response, error_envelope
 from leeway.people.api_auth import API_AUTH
 
@@ -23,10 +24,21 @@ class StrictJSONParser(Parser):
         return data
 
 
+DESCRIPTION = "\n".join(
+    [
+        "On-the-spot goodwill decisions inside guardrails. Amounts are decimal strings.",
+        "",
+        'Every error is `{"error": {"code", "message", "field"}}`; each operation lists the statuses it '
+        "can answer:",
+        "",
+        *(f"- **{status}**: {meaning}" for status, meaning in ERROR_STATUSES.items()),
+    ]
+)
+
 api = NinjaAPI(
     title="Leeway API",
     version="1",
-    description="On-the-spot goodwill decisions inside guardrails. Amounts are decimal strings.",
+    description=DESCRIPTION,
     urls_namespace="api",
     auth=API_AUTH,
     parser=StrictJSONParser(),

@@ -9,6 +9,7 @@ Trainers have no customer access. Another organization's customer is 404.
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from leeway.core.api_schemas import errors
 from leeway.core.errors import Forbidden, InvalidInput
 from leeway.customers import selectors, services
 from leeway.customers.schemas import (
@@ -17,7 +18,6 @@ from leeway.customers.schemas import (
     CustomerSearchFilters,
     CustomerSearchOut,
     CustomerUpsertIn,
-    ErrorOut,
     OutcomeIn,
     OutcomeOut,
     TransactionsIn,
@@ -67,13 +67,12 @@ def auth_for(roles):
 
 
 router = Router(tags=["customers"])
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 @router.post(
     "/customers",
     auth=auth_for(WRITE_ROLES),
-    response={200: CustomerOut | BatchOut, 201: CustomerOut, **ERRORS},
+    response={200: CustomerOut | BatchOut, 201: CustomerOut, **errors(400, 401, 403, 413, 422)},
     summary="Create or update customers by external id",
     description=(
         "One customer (201 when created, 200 when updated; fields left out keep their values), or "
@@ -109,7 +108,7 @@ def customer_upsert(request, payload: CustomerUpsertIn):
 @router.get(
     "/customers",
     auth=auth_for(READ_ROLES),
-    response={200: list[CustomerSearchOut], **ERRORS},
+    response={200: list[CustomerSearchOut], **errors(401, 403, 422)},
     summary="Type-ahead customer search",
     description=(
         "Customers whose id, name (first or last), email or phone digits start with `q`, "
@@ -127,7 +126,7 @@ def customer_search(request, filters: Query[CustomerSearchFilters]):
 @router.get(
     "/customers/{external_id}",
     auth=auth_for(READ_ROLES),
-    response={200: CustomerOut, **ERRORS},
+    response={200: CustomerOut, **errors(401, 403, 404, 422)},
     summary="The customer card",
     description="Name, language, predicted value (null without enough history) and recent decisions.",
 )
@@ -138,7 +137,7 @@ def customer_detail(request, external_id: str):
 @router.post(
     "/customers/{external_id}/transactions",
     auth=auth_for(WRITE_ROLES),
-    response={201: TransactionsOut, **ERRORS},
+    response={201: TransactionsOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Record purchases",
     description=(
         'One purchase `{"date", "amount", "currency"}` or `{"transactions": [...]}` with up to 1,000, '
@@ -184,7 +183,7 @@ def customer_transactions(request, external_id: str, payload: TransactionsIn):
 @router.post(
     "/outcomes",
     auth=auth_for(OUTCOME_ROLES),
-    response={201: OutcomeOut, **ERRORS},
+    response={201: OutcomeOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Record what happened after",
     description=(
         "`kind` is retained, renewed, churned, purchase (value: decimal amount, also recorded as a "

@@ -156,13 +156,3 @@ class OutcomeOut(Schema):
     currency: str | None
     decision: str | None
     occurred_at: str
-
-
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field as SchemaField
 from ninja import Query, Router, Schema
 
+from leeway.core.api_schemas import errors
 from leeway.core.errors import Conflict, InvalidInput
 from leeway.core.inputs import limit_field, offset_field
 from leeway.decisions import selectors, services
@@ -18,7 +19,6 @@ from leeway.decisions.schemas import (
     DecisionOut,
     DecisionPage,
     DeclineIn,
-    ErrorOut,
     PreviewIn,
     PreviewOut,
 )
@@ -26,12 +26,10 @@ from leeway.decisions.signals import approved_decision_change_refused
 
 router = Router(tags=["decisions"])
 
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
-
 
 @router.post(
     "/decisions/preview",
-    response={200: PreviewOut, **ERRORS},
+    response={200: PreviewOut, **errors(400, 401, 403, 409, 413, 422)},
     summary="Judge a gesture without recording it",
     description=(
         "The zone the gesture would get now, with each limit checked and what remains. Records nothing."
@@ -44,7 +42,7 @@ def decision_preview(request, payload: PreviewIn):
 
 @router.post(
     "/decisions",
-    response={201: DecisionOut, **ERRORS},
+    response={201: DecisionOut, **errors(400, 401, 403, 409, 413, 422)},
     summary="Record a gesture",
     description=(
         "Green and amber are approved at once and protected; red becomes a pending request to the "
@@ -75,7 +73,7 @@ class DecisionFilters(Schema):
 
 @router.get(
     "/decisions",
-    response={200: DecisionPage, **ERRORS},
+    response={200: DecisionPage, **errors(401, 422)},
     summary="List decisions",
     description=(
         "Agents see their own, leads their team's, managers their department's, admins and analysts all. "
@@ -97,14 +95,16 @@ def decision_list(request, filters: Query[DecisionFilters]):
     }
 
 
-@router.get("/decisions/{decision_id}", response={200: DecisionOut, **ERRORS}, summary="One decision")
+@router.get(
+    "/decisions/{decision_id}", response={200: DecisionOut, **errors(401, 404, 422)}, summary="One decision"
+)
 def decision_detail(request, decision_id: str):
     return selectors.decision_payload(selectors.decision_for(request.auth, decision_id))
 
 
 @router.post(
     "/decisions/{decision_id}/approve",
-    response={200: DecisionOut, **ERRORS},
+    response={200: DecisionOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Approve a pending request",
     description=(
         "A lead of the agent's team, a manager of its department or an admin. A request that is no longer "
@@ -120,7 +120,7 @@ def decision_approve(request, decision_id: str, payload: ApproveIn):
 
 @router.post(
     "/decisions/{decision_id}/decline",
-    response={200: DecisionOut, **ERRORS},
+    response={200: DecisionOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Decline a pending request",
     description=(
         "Nothing is spent. The reason is required and shown to the agent: missing or empty is a 422 with "

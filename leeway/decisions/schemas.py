@@ -145,15 +145,3 @@ class DecisionPage(Schema):
     count: int
     limit: int
     offset: int
-
-
-class ErrorDetail(Schema):
-    code: str = Field(..., examples=["justification_required"])
-    message: str = Field(..., examples=["Above your green limit: add one line of why (a justification)."])
-    field: str | None = Field(None, examples=["justification"])
-
-
-class ErrorOut(Schema):
-    """The one shape of every error: `{"error": {"code", "message", "field"}}`."""
-
-    error: ErrorDetail

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from leeway.core.api_schemas import errors
 from leeway.core.errors import Forbidden, InvalidInput, NotAuthenticated, RateLimited
 from leeway.core.tenancy import scoped
 from leeway.people import api_auth, selectors
@@ -17,7 +18,6 @@ from leeway.people.models import AuthorityTier, Department, Role, Site, Team
 from leeway.people.schemas import (
     DepartmentIn,
     DepartmentOut,
-    ErrorOut,
     InvitationOut,
     MemberCreatedOut,
     MemberFilters,
@@ -52,7 +52,6 @@ from leeway.people.services import (
 )
 
 router = Router(tags=["people"])
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 def _check_admin(member):
@@ -122,7 +121,10 @@ def _invitation_url(request, path: str) -> str:
 
 
 @router.post(
-    "/auth/token", auth=None, response={200: TokenResponse}, summary="Exchange credentials for a token"
+    "/auth/token",
+    auth=None,
+    response={200: TokenResponse, **errors(400, 401, 413, 422, 429)},
+    summary="Exchange credentials for a token",
 )
 def auth_token(request, payload: TokenRequest):
     """Wrong credentials are 401; after repeated failures the username is locked for a while (429)."""
@@ -139,7 +141,9 @@ def auth_token(request, payload: TokenRequest):
     return {"token": raw}
 
 
-@router.get("/me", response=MeOut, summary="The caller, their organization and budgets")
+@router.get(
+    "/me", response={200: MeOut, **errors(401, 422)}, summary="The caller, their organization and budgets"
+)
 def me(request):
     return member_profile(request.auth)
 
@@ -150,7 +154,7 @@ def me(request):
 @router.get(
     "/members",
     auth=ADMIN_AUTH,
-    response={200: MemberPage, **ERRORS},
+    response={200: MemberPage, **errors(401, 403, 422)},
     summary="The organization's members (admins)",
     description="Filtered by `q` (username, name or email), `role`, `team_id`, `site_id`, `status`; paged.",
 )
@@ -179,7 +183,7 @@ def member_list(request, filters: Query[MemberFilters]):
 @router.post(
     "/members",
     auth=ADMIN_AUTH,
-    response={201: MemberCreatedOut, **ERRORS},
+    response={201: MemberCreatedOut, **errors(400, 401, 403, 413, 422)},
     summary="Add a member (admins)",
     description=(
         "Without `password` the answer's `invitation_url` is where they choose one (it works once, within "
@@ -219,7 +223,7 @@ def member_add(request, payload: MemberIn):
 @router.get(
     "/members/{member_id}",
     auth=ADMIN_AUTH,
-    response={200: MemberOut, **ERRORS},
+    response={200: MemberOut, **errors(401, 403, 404, 422)},
     summary="One member (admins)",
 )
 def member_detail(request, member_id: int):
@@ -229,7 +233,7 @@ def member_detail(request, member_id: int):
 @router.patch(
     "/members/{member_id}",
     auth=ADMIN_AUTH,
-    response={200: MemberOut, **ERRORS},
+    response={200: MemberOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Change a member's role, tier, team … (admins)",
     description=(
         "Fields left out keep their values. Taking the admin role from the organization's last active "
@@ -262,7 +266,7 @@ def member_change(request, member_id: int, payload: MemberPatch):
 @router.post(
     "/members/{member_id}/deactivate",
     auth=ADMIN_AUTH,
-    response={200: MemberOut, **ERRORS},
+    response={200: MemberOut, **errors(401, 403, 404, 409, 422)},
     summary="Deactivate a member (admins)",
     description=(
         "They can no longer log in or use the API (their tokens are revoked); nothing is deleted. "
@@ -277,7 +281,7 @@ def member_deactivate_endpoint(request, member_id: int):
 @router.post(
     "/members/{member_id}/reactivate",
     auth=ADMIN_AUTH,
-    response={200: MemberOut, **ERRORS},
+    response={200: MemberOut, **errors(401, 403, 404, 422)},
     summary="Reactivate a member (admins)",
 )
 def member_reactivate_endpoint(request, member_id: int):
@@ -288,7 +292,7 @@ def member_reactivate_endpoint(request, member_id: int):
 @router.post(
     "/members/{member_id}/invitation",
     auth=ADMIN_AUTH,
-    response={200: InvitationOut, **ERRORS},
+    response={200: InvitationOut, **errors(401, 403, 404, 409, 422)},
     summary="A new invitation (password) link (admins)",
     description="Works once, within three days; a deactivated member is 409 `member_inactive`.",
 )
@@ -301,18 +305,25 @@ def member_invitation(request, member_id: int):
 
 
 @router.get(
-    "/sites", response={200: list[SiteOut], **ERRORS}, summary="The sites of the caller's organization"
+    "/sites",
+    response={200: list[SiteOut], **errors(401, 422)},
+    summary="The sites of the caller's organization",
 )
 def site_list(request):
     return [selectors.site_payload(site) for site in scoped(Site, request.auth).order_by("name")]
 
 
-@router.get("/sites/{site_id}", response={200: SiteOut, **ERRORS}, summary="One site")
+@router.get("/sites/{site_id}", response={200: SiteOut, **errors(401, 404, 422)}, summary="One site")
 def site_detail(request, site_id: int):
     return selectors.site_payload(selectors.get_site_for(request.auth, site_id))
 
 
-@router.post("/sites", auth=ADMIN_AUTH, response={201: SiteOut, **ERRORS}, summary="Add a site (admins)")
+@router.post(
+    "/sites",
+    auth=ADMIN_AUTH,
+    response={201: SiteOut, **errors(400, 401, 403, 413, 422)},
+    summary="Add a site (admins)",
+)
 def site_add(request, payload: SiteIn):
     admin = request.auth
     site = site_create(
@@ -324,7 +335,10 @@ def site_add(request, payload: SiteIn):
 
 
 @router.patch(
-    "/sites/{site_id}", auth=ADMIN_AUTH, response={200: SiteOut, **ERRORS}, summary="Change a site (admins)"
+    "/sites/{site_id}",
+    auth=ADMIN_AUTH,
+    response={200: SiteOut, **errors(400, 401, 403, 404, 413, 422)},
+    summary="Change a site (admins)",
 )
 def site_change(request, site_id: int, payload: SitePatch):
     site = selectors.get_site_for(request.auth, site_id)
@@ -343,7 +357,7 @@ def _no_nulls(data: dict) -> dict:
 
 @router.get(
     "/departments",
-    response={200: list[DepartmentOut], **ERRORS},
+    response={200: list[DepartmentOut], **errors(401, 422)},
     summary="The departments of the caller's organization",
 )
 def department_list(request):
@@ -351,7 +365,11 @@ def department_list(request):
     return [selectors.department_payload(department) for department in departments]
 
 
-@router.get("/departments/{department_id}", response={200: DepartmentOut, **ERRORS}, summary="One department")
+@router.get(
+    "/departments/{department_id}",
+    response={200: DepartmentOut, **errors(401, 404, 422)},
+    summary="One department",
+)
 def department_detail(request, department_id: int):
     return selectors.department_payload(selectors.get_department_for(request.auth, department_id))
 
@@ -359,7 +377,7 @@ def department_detail(request, department_id: int):
 @router.post(
     "/departments",
     auth=ADMIN_AUTH,
-    response={201: DepartmentOut, **ERRORS},
+    response={201: DepartmentOut, **errors(400, 401, 403, 413, 422)},
     summary="Add a department (admins)",
 )
 def department_add(request, payload: DepartmentIn):
@@ -371,7 +389,7 @@ def department_add(request, payload: DepartmentIn):
 @router.patch(
     "/departments/{department_id}",
     auth=ADMIN_AUTH,
-    response={200: DepartmentOut, **ERRORS},
+    response={200: DepartmentOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Rename a department (admins)",
 )
 def department_change(request, department_id: int, payload: DepartmentIn):
@@ -382,18 +400,25 @@ def department_change(request, department_id: int, payload: DepartmentIn):
 
 
 @router.get(
-    "/teams", response={200: list[TeamOut], **ERRORS}, summary="The teams of the caller's organization"
+    "/teams",
+    response={200: list[TeamOut], **errors(401, 422)},
+    summary="The teams of the caller's organization",
 )
 def team_list(request):
     return [selectors.team_payload(team) for team in selectors.teams_for(request.auth)]
 
 
-@router.get("/teams/{team_id}", response={200: TeamOut, **ERRORS}, summary="One team")
+@router.get("/teams/{team_id}", response={200: TeamOut, **errors(401, 404, 422)}, summary="One team")
 def team_detail(request, team_id: int):
     return selectors.team_payload(selectors.get_team_for(request.auth, team_id))
 
 
-@router.post("/teams", auth=ADMIN_AUTH, response={201: TeamOut, **ERRORS}, summary="Add a team (admins)")
+@router.post(
+    "/teams",
+    auth=ADMIN_AUTH,
+    response={201: TeamOut, **errors(400, 401, 403, 413, 422)},
+    summary="Add a team (admins)",
+)
 def team_add(request, payload: TeamIn):
     admin = request.auth
     try:
@@ -412,7 +437,7 @@ def team_add(request, payload: TeamIn):
 @router.patch(
     "/teams/{team_id}",
     auth=ADMIN_AUTH,
-    response={200: TeamOut, **ERRORS},
+    response={200: TeamOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Rename or move a team (admins)",
     description="Moving a team to another site or department moves its members' budgets from then on.",
 )

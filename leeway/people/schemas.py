@@ -46,16 +46,6 @@ class TeamOut(Schema):
 # --- Managing the organization (admins) ---------------------------------------------------------
 
 
-class ErrorDetail(Schema):
-    code: str
-    message: str
-    field: str | None
-
-
-class ErrorOut(Schema):
-    error: ErrorDetail
-
-
 class MemberIn(Schema):
     """A new member. Without `password` they choose one through the `invitation_url` in the answer."""
 

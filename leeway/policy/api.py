@@ -3,6 +3,7 @@
 from django.utils.translation import get_language
 from ninja import Router
 
+from leeway.core.api_schemas import errors
 from leeway.core.errors import Forbidden
 from leeway.people.models import Role
 from leeway.policy.schemas import GestureOut, RateIn, RateOut, RatesOut
@@ -29,7 +30,7 @@ def _admin(request):
 
 @router.get(
     "/gestures",
-    response=list[GestureOut],
+    response={200: list[GestureOut], **errors(401, 422)},
     summary="The gestures of the published policy, with the caller's limits",
 )
 def gestures(request):
@@ -37,7 +38,11 @@ def gestures(request):
     return gestures_for(request.auth, get_language())
 
 
-@router.get("/rates", response=RatesOut, summary="Exchange rates to the base currency (admins)")
+@router.get(
+    "/rates",
+    response={200: RatesOut, **errors(401, 403, 422)},
+    summary="Exchange rates to the base currency (admins)",
+)
 def rates(request):
     member = _admin(request)
     return {
@@ -46,7 +51,11 @@ def rates(request):
     }
 
 
-@router.put("/rates/{currency}", response=RateOut, summary="Set one exchange rate (admins)")
+@router.put(
+    "/rates/{currency}",
+    response={200: RateOut, **errors(400, 401, 403, 413, 422)},
+    summary="Set one exchange rate (admins)",
+)
 def rate_put(request, currency: str, payload: RateIn):
     """`rate` is how many units of the base currency one unit of `currency` is worth, as a string."""
     member = _admin(request)

@@ -1,0 +1,226 @@
+"""The OpenAPI document declares every status each operation can answer, with the error envelope.
+
+The first test reads the document and derives what each operation must declare from what its handler
+is: authenticated (401), taking an object's id in the path (404), reading a body (400, 413),
+changing state with the session's CSRF check (403), restricted to some roles (403), able to conflict
+with the current state (409). Every operation can answer 422: any text input with a NUL character
+is refused before the handler runs, and query parameters are validated. The second test calls every
+operation in the ways it can fail and checks each answer is declared and is the envelope.
+"""
+
+import json
+
+import pytest
+from django.conf import settings
+
+from leeway.people.models import Member
+from leeway.people.services import token_create
+
+API = "/api/v1"
+UNSAFE = {"post", "put", "patch", "delete"}
+# Operations some roles may not use, with a demo member whose role is refused.
+ROLE_RESTRICTED = {
+    ("post", "/decisions/preview"): "aurora-trainer",
+    ("post", "/decisions"): "aurora-trainer",
+    ("post", "/decisions/{decision_id}/approve"): "aurora-agent",
+    ("post", "/decisions/{decision_id}/decline"): "aurora-agent",
+    ("get", "/members"): "aurora-agent",
+    ("post", "/members"): "aurora-agent",
+    ("get", "/members/{member_id}"): "aurora-agent",
+    ("patch", "/members/{member_id}"): "aurora-agent",
+    ("post", "/members/{member_id}/deactivate"): "aurora-agent",
+    ("post", "/members/{member_id}/reactivate"): "aurora-agent",
+    ("post", "/members/{member_id}/invitation"): "aurora-agent",
+    ("post", "/sites"): "aurora-agent",
+    ("patch", "/sites/{site_id}"): "aurora-agent",
+    ("post", "/departments"): "aurora-agent",
+    ("patch", "/departments/{department_id}"): "aurora-agent",
+    ("post", "/teams"): "aurora-agent",
+    ("patch", "/teams/{team_id}"): "aurora-agent",
+    ("post", "/customers"): "aurora-agent",
+    ("get", "/customers"): "aurora-trainer",
+    ("get", "/customers/{external_id}"): "aurora-trainer",
+    ("post", "/customers/{external_id}/transactions"): "aurora-agent",
+    ("post", "/outcomes"): "aurora-trainer",
+    ("get", "/rates"): "aurora-agent",
+    ("put", "/rates/{currency}"): "aurora-agent",
+}
+# Operations that can conflict with the current state (their descriptions say when).
+CONFLICTING = {
+    ("post", "/decisions/preview"),  # no published policy yet
+    ("post", "/decisions"),  # no policy; Idempotency-Key reused with another body
+    ("post", "/decisions/{decision_id}/approve"),  # already decided; a hard budget cap
+    ("post", "/decisions/{decision_id}/decline"),
+    ("patch", "/members/{member_id}"),  # the last admin
+    ("post", "/members/{member_id}/deactivate"),
+    ("post", "/members/{member_id}/invitation"),  # a deactivated member
+}
+THROTTLED = {("post", "/auth/token")}
+# Bodies valid enough to reach the role check of handlers that read the body first.
+VALID_BODIES = {
+    ("put", "/rates/{currency}"): {"rate": "1.10"},
+    ("post", "/decisions/{decision_id}/decline"): {"reason": "Not this time."},
+    ("post", "/decisions"): {
+        "customer": "C-1001",
+        "gesture": "waive_fee",
+        "amount": "10.00",
+        "currency": "USD",
+        "reason": "billing_error",
+    },
+}
+VALID_BODIES[("post", "/decisions/preview")] = VALID_BODIES[("post", "/decisions")]
+ID_PARAMETERS = ("_id", "external_id")
+
+
+def _operations(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield method, path.removeprefix(API), operation
+
+
+def expected_statuses(method: str, path: str, operation: dict) -> set[int]:
+    """The error statuses an operation can answer, from what its handler is."""
+    expected = {422}
+    authenticated = bool(operation.get("security"))
+    if authenticated:
+        expected.add(401)
+    if any(
+        parameter["in"] == "path" and parameter["name"].endswith(ID_PARAMETERS)
+        for parameter in operation.get("parameters", [])
+    ):
+        expected.add(404)
+    if "requestBody" in operation:
+        expected |= {400, 413}
+    if (authenticated and method in UNSAFE) or (method, path) in ROLE_RESTRICTED:
+        expected.add(403)
+    if (method, path) in CONFLICTING:
+        expected.add(409)
+    if (method, path) in THROTTLED:
+        expected |= {401, 429}
+    if (method, path) == ("post", "/outcomes"):
+        expected.add(404)  # the decision it names is not one of the organization's
+    return expected
+
+
+@pytest.fixture
+def document(client, db):
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_operation_declares_the_error_statuses_it_can_answer(document):
+    wrong = {}
+    for method, path, operation in _operations(document):
+        declared = {int(status) for status in operation["responses"] if int(status) >= 400}
+        expected = expected_statuses(method, path, operation)
+        if declared != expected:
+            wrong[f"{method.upper()} {path}"] = {
+                "missing": sorted(expected - declared),
+                "not answered": sorted(declared - expected),
+            }
+    assert wrong == {}
+    assert {(method, path) for method, path, _op in _operations(document)} >= set(ROLE_RESTRICTED)
+
+
+def test_every_error_status_has_the_envelope_schema(document):
+    envelope = document["components"]["schemas"]["ErrorOut"]
+    assert envelope["required"] == ["error"]
+    detail = document["components"]["schemas"]["ErrorDetail"]
+    assert set(detail["required"]) == {"code", "message", "field"}
+    for method, path, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path, status)
+
+
+def test_the_success_statuses_are_declared_too(document):
+    for method, path, operation in _operations(document):
+        successes = [int(status) for status in operation["responses"] if int(status) < 400]
+        assert successes, (method, path)
+
+
+# --- Calling every operation the ways it can fail --------------------------------------------------
+
+
+def _concrete(path: str, values: dict) -> str:
+    for name, value in values.items():
+        path = path.replace("{" + name + "}", str(value))
+    return f"{API}{path}"
+
+
+def _call(client, method, url, *, token=None, body=None, raw=None, query=""):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+    kwargs = {"headers": headers}
+    if data is not None:
+        kwargs |= {"data": data, "content_type": "application/json"}
+    return getattr(client, method)(url + query, **kwargs)
+
+
+def _token(username: str) -> str:
+    return token_create(member=Member.objects.get(username=username))[1]
+
+
+def test_every_operation_answers_only_statuses_it_declares(client, demo):
+    document = client.get(f"{API}/openapi.json").json()
+    tokens = {name: _token(name) for name in {"aurora-admin", *ROLE_RESTRICTED.values()}}
+    admin = tokens["aurora-admin"]
+    recorded = _call(
+        client,
+        "post",
+        f"{API}/decisions",
+        token=tokens["aurora-agent"],
+        body=VALID_BODIES[("post", "/decisions")],
+    )
+    assert recorded.status_code == 201, recorded.content
+    unknown = {
+        "decision_id": "00000000-0000-0000-0000-000000000000",
+        "member_id": 999_999_999,
+        "site_id": 999_999_999,
+        "department_id": 999_999_999,
+        "team_id": 999_999_999,
+        "external_id": "C-NOBODY",
+        "currency": "EUR",
+    }
+    real = {
+        **unknown,
+        "decision_id": recorded.json()["id"],
+        "member_id": Member.objects.get(username="aurora-agent").pk,
+        "external_id": "C-1001",
+    }
+    answered = {}
+    undeclared = []
+    for method, path, operation in _operations(document):
+        declared = {int(status) for status in operation["responses"]}
+        has_body = "requestBody" in operation
+        calls = [("NUL in the query", admin, {}, None, "?q=%00")]
+        if operation.get("security"):
+            calls.append(("no credentials", None, {}, None, ""))
+        if has_body:
+            calls.append(("malformed JSON", admin, {}, "{", ""))
+            calls.append(("empty object", admin, {}, "{}", ""))
+            calls.append(("too large", admin, {}, " " * (settings.LEEWAY_MAX_BODY_BYTES + 1), ""))
+        if 404 in declared and "{" in path:
+            calls.append(("unknown id", admin, {}, "{}" if has_body else None, ""))
+        if (method, path) in ROLE_RESTRICTED:
+            refused = tokens[ROLE_RESTRICTED[(method, path)]]
+            body = json.dumps(VALID_BODIES.get((method, path), {})) if has_body else None
+            calls.append(("refused role", refused, real, body, ""))
+        for label, token, values, raw, query in calls:
+            url = _concrete(path, values or unknown)
+            response = _call(client, method, url, token=token, raw=raw, query=query)
+            status = response.status_code
+            answered.setdefault(f"{method.upper()} {path}", set()).add(status)
+            if status not in declared:
+                undeclared.append((method.upper(), path, label, status, response.content[:200]))
+            elif status >= 400:
+                body = response.json()
+                assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "field"}, body
+    assert undeclared == []
+    # The calls above do reach each status they aim at (not only statuses that happen to be declared).
+    assert all(401 in statuses for op, statuses in answered.items() if op != "POST /auth/token")
+    assert all(422 in statuses for statuses in answered.values())
+    refused = {op for op, statuses in answered.items() if 403 in statuses}
+    assert {f"{method.upper()} {path}" for method, path in ROLE_RESTRICTED} <= refused
