@@ -6,6 +6,8 @@ Python's `Decimal()` also reads "1e3", "+25", "25_000" and other scripts' digits
 ("٢٥"); an integration that sends those has a bug, and guessing what it meant
 would spend money it did not mean to spend. Anything a float would blur (NaN,
 Infinity, a third decimal, an absurd size) is refused too, never rounded.
+Exchange rates are decimal strings of the same shape with up to eight decimals:
+`read_decimal` is the one reading of both.
 """
 
 import re
@@ -16,15 +18,44 @@ from django.utils.translation import gettext_lazy as _
 from leeway.core.errors import InvalidInput
 
 CENT = Decimal("0.01")
+AMOUNT_PLACES = 2
 # Far above any goodwill gesture, far below what the database columns hold.
 MAX_AMOUNT = Decimal("1000000000")
-# `re.ASCII` keeps \d to 0-9; the shapes are matched on the whole text (fullmatch).
-AMOUNT_RE = re.compile(r"\d+(?:\.\d{1,2})?", re.ASCII)
-# Right but for a sign or a third decimal: refused with the reason that helps.
-NEGATIVE_RE = re.compile(r"-\d+(?:\.\d+)?", re.ASCII)
-TOO_PRECISE_RE = re.compile(r"\d+\.\d{3,}", re.ASCII)
+# The one shape of a decimal string: an optional sign (only to say why it is refused), ASCII digits,
+# optionally a `.` and decimals. `re.ASCII` keeps \d to 0-9; it is matched on the whole text.
+DECIMAL_RE = re.compile(r"(-?)(\d+)(?:\.(\d+))?", re.ASCII)
 # Padding a person or a spreadsheet may leave around a cell; anything wider is not ours to strip.
 ASCII_BLANKS = " \t\r\n"
+
+
+class DecimalRefused(ValueError):
+    """Why a text is not a decimal string: `not_a_number`, `negative`, `too_precise` or `too_large`."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def read_decimal(text: str, *, places: int, max_whole_digits: int) -> Decimal:
+    """The one reading of a decimal string (amounts, exchange rates): "25", "25.5", "0.73000000".
+
+    ASCII digits, optionally a `.` and 1 to `places` decimals, ASCII blanks around ignored. No sign,
+    exponent, underscore, thousands separator or other script's digits: Python's `Decimal()` reads
+    "1e3", "+25" and "٢٥", and guessing what an integration meant would spend money it did not mean
+    to spend. A leading "-" on a number of that shape is refused as `negative`, so the message helps.
+    """
+    match = DECIMAL_RE.fullmatch(text.strip(ASCII_BLANKS))
+    if match is None:
+        raise DecimalRefused("not_a_number")
+    sign, whole, fraction = match.groups()
+    if sign:
+        raise DecimalRefused("negative")
+    if fraction is not None and len(fraction) > places:
+        raise DecimalRefused("too_precise")
+    if len(whole.lstrip("0")) > max_whole_digits:
+        # Said before Decimal() reads a megabyte of digits.
+        raise DecimalRefused("too_large")
+    return Decimal(match.group(0))
 
 
 def _not_a_number(field: str) -> InvalidInput:
@@ -48,22 +79,23 @@ def parse_strict_amount(value, *, field: str = "amount", allow_zero: bool = True
         raise InvalidInput(
             _('Send the amount as a string, e.g. "25.00".'), code="amount_not_string", field=field
         )
-    text = value.strip(ASCII_BLANKS)
-    if not text:
+    if not value.strip(ASCII_BLANKS):
         raise InvalidInput(_("Enter an amount."), code="amount_required", field=field)
-    if not AMOUNT_RE.fullmatch(text):
-        if NEGATIVE_RE.fullmatch(text):
-            raise InvalidInput(_("The amount cannot be negative."), code="amount_negative", field=field)
-        if TOO_PRECISE_RE.fullmatch(text):
+    try:
+        amount = read_decimal(value, places=AMOUNT_PLACES, max_whole_digits=len(str(int(MAX_AMOUNT))))
+    except DecimalRefused as refused:
+        if refused.reason == "negative":
+            raise InvalidInput(
+                _("The amount cannot be negative."), code="amount_negative", field=field
+            ) from None
+        if refused.reason == "too_precise":
             raise InvalidInput(
                 _("The amount can have at most two decimals."), code="amount_too_precise", field=field
-            )
-        raise _not_a_number(field)
-    whole = text.partition(".")[0].lstrip("0")
-    if len(whole) > len(str(int(MAX_AMOUNT))):
-        # Said before Decimal() reads a megabyte of digits.
-        raise InvalidInput(_("The amount is too large."), code="amount_too_large", field=field)
-    return _checked(Decimal(text), field=field, allow_zero=allow_zero)
+            ) from None
+        if refused.reason == "too_large":
+            raise InvalidInput(_("The amount is too large."), code="amount_too_large", field=field) from None
+        raise _not_a_number(field) from None
+    return _checked(amount, field=field, allow_zero=allow_zero)
 
 
 def _checked(amount: Decimal, *, field: str, allow_zero: bool) -> Decimal:

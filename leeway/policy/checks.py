@@ -6,14 +6,14 @@ raise the first one as an `InvalidInput`, so the API and the pages agree.
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from babel.numbers import list_currencies
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
-from leeway.core.money import parse_strict_amount
+from leeway.core.money import ASCII_BLANKS, DecimalRefused, parse_strict_amount, read_decimal
 from leeway.policy.budgets import BudgetPeriod, BudgetScope
 from leeway.policy.models import GestureCategory
 
@@ -272,23 +272,35 @@ def parse_currency(value, *, base_currency: str, field: str = "currency") -> str
 
 
 def parse_rate(value, *, field: str = "rate") -> Decimal:
-    """Units of base currency per unit of the currency: above zero, at most 8 decimals."""
-    if isinstance(value, bool | float) or value is None:
+    """Units of base currency per unit of the currency: a decimal string above zero, at most 8 decimals.
+
+    The same spelling as amounts (`read_decimal`): "1e3", "+0.73" and other scripts' digits are refused.
+    """
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value.is_finite() else "NaN"
+    elif isinstance(value, str):
+        text = value
+    else:
+        # A JSON number (or None) is not a rate: floats blur the eighth decimal.
         raise InvalidInput(_('Send the rate as a string, e.g. "0.73".'), code="rate_not_string", field=field)
-    text = str(value).strip()
-    if not text:
+    if not text.strip(ASCII_BLANKS):
         raise InvalidInput(_("Enter a rate."), code="rate_required", field=field)
     try:
-        rate = Decimal(text)
-    except InvalidOperation:
+        rate = read_decimal(text, places=RATE_PLACES, max_whole_digits=len(str(int(RATE_MAX))))
+    except DecimalRefused as refused:
+        if refused.reason == "negative":
+            raise InvalidInput(
+                _("The rate must be more than zero."), code="rate_not_positive", field=field
+            ) from None
+        if refused.reason == "too_precise":
+            raise InvalidInput(
+                _("The rate can have at most 8 decimals."), code="rate_too_precise", field=field
+            ) from None
+        if refused.reason == "too_large":
+            raise InvalidInput(_("The rate is too large."), code="rate_too_large", field=field) from None
         raise InvalidInput(_("The rate must be a number."), code="rate_not_a_number", field=field) from None
-    if not rate.is_finite():
-        raise InvalidInput(_("The rate must be a number."), code="rate_not_a_number", field=field)
     if rate <= 0:
         raise InvalidInput(_("The rate must be more than zero."), code="rate_not_positive", field=field)
     if rate > RATE_MAX:
         raise InvalidInput(_("The rate is too large."), code="rate_too_large", field=field)
-    quantum = Decimal(1).scaleb(-RATE_PLACES)
-    if rate != rate.quantize(quantum):
-        raise InvalidInput(_("The rate can have at most 8 decimals."), code="rate_too_precise", field=field)
-    return rate.quantize(quantum)
+    return rate.quantize(Decimal(1).scaleb(-RATE_PLACES))

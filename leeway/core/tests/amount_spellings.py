@@ -60,3 +60,29 @@ REFUSED_WITH_REASON = [
     ("", "amount_required"),
     ("   ", "amount_required"),
 ]
+
+# Exchange rates are decimal strings of the same shape (NOT_A_NUMBER applies to them too), with up to
+# eight decimals. (text, the rate it is)
+RATE_ACCEPTED = [
+    ("0.73", "0.73000000"),
+    ("1", "1.00000000"),
+    ("1.08", "1.08000000"),
+    ("0.00000001", "0.00000001"),
+    ("123.45678901", "123.45678901"),
+    (" 0.73 ", "0.73000000"),
+    ("9999999999", "9999999999.00000000"),
+]
+
+# (text, code)
+RATE_REFUSED_WITH_REASON = [
+    ("0", "rate_not_positive"),
+    ("0.00000000", "rate_not_positive"),
+    ("-1.08", "rate_not_positive"),
+    ("-0.73", "rate_not_positive"),
+    ("0.000000001", "rate_too_precise"),
+    ("1.123456789", "rate_too_precise"),
+    ("10000000000", "rate_too_large"),
+    ("9" * 40, "rate_too_large"),
+    ("", "rate_required"),
+    ("  ", "rate_required"),
+]

@@ -116,7 +116,9 @@ class TestRateSet:
             ("EUR", "one", "rate", "rate_not_a_number"),
             ("EUR", 1.08, "rate", "rate_not_string"),
             ("EUR", "1.123456789", "rate", "rate_too_precise"),
-            ("EUR", "1e20", "rate", "rate_too_large"),
+            ("EUR", "1e20", "rate", "rate_not_a_number"),
+            ("EUR", "+0.73", "rate", "rate_not_a_number"),
+            ("EUR", "100000000000", "rate", "rate_too_large"),
         ],
     )
     def test_bad_rates_are_refused(self, aurora, admin, currency, rate, field, code):
