@@ -2,19 +2,41 @@
 
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from leeway.core.catalogues import ROOT, catalogue_paths, untranslated
+from leeway.core.catalogues import ROOT, catalogue_paths, format_problems, untranslated
 
 
 def test_every_spanish_catalogue_is_complete():
     problems = {str(path.relative_to(ROOT)): untranslated(path) for path in catalogue_paths("es")}
     assert catalogue_paths("es"), "no Spanish catalogues found"
     assert {path: missing for path, missing in problems.items() if missing} == {}
+
+
+def test_every_translation_keeps_its_placeholders():
+    # What `msgfmt -c` checks, without GNU gettext: "%(name)s" in the msgid is in the msgstr too.
+    problems = {str(path.relative_to(ROOT)): format_problems(path) for path in catalogue_paths("es")}
+    assert {path: found for path, found in problems.items() if found} == {}
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+def test_msgfmt_check_accepts_every_catalogue():
+    refused = {}
+    for path in catalogue_paths("es"):
+        result = subprocess.run(
+            ["msgfmt", "--check", "--output-file=/dev/null", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            refused[str(path.relative_to(ROOT))] = result.stderr
+    assert refused == {}
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
