@@ -26,6 +26,11 @@ MAX_AMOUNT = Decimal("1000000000")
 DECIMAL_RE = re.compile(r"(-?)(\d+)(?:\.(\d+))?", re.ASCII)
 # Padding a person or a spreadsheet may leave around a cell; anything wider is not ours to strip.
 ASCII_BLANKS = " \t\r\n"
+# The same spellings as JSON Schema patterns, for the OpenAPI document: a client (or a fuzzer) learns
+# what is accepted from the document. Sizes are checked by value, so they are not in the patterns.
+AMOUNT_PATTERN = r"^[ \t\r\n]*[0-9]+(\.[0-9]{1,2})?[ \t\r\n]*$"
+RATE_PLACES = 8
+RATE_PATTERN = r"^[ \t\r\n]*[0-9]+(\.[0-9]{1,8})?[ \t\r\n]*$"
 
 
 class DecimalRefused(ValueError):

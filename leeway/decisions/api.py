@@ -65,8 +65,12 @@ def decision_create(request, payload: DecisionIn):
 
 
 class DecisionFilters(Schema):
-    status: str | None = SchemaField(None, description="pending, approved or declined")
-    zone: str | None = SchemaField(None, description="green, amber or red")
+    status: str | None = SchemaField(
+        None, description="pending, approved or declined", json_schema_extra={"enum": DecisionStatus.values}
+    )
+    zone: str | None = SchemaField(
+        None, description="green, amber or red", json_schema_extra={"enum": Zone.values}
+    )
     limit: int = limit_field(50)
     offset: int = offset_field()
 

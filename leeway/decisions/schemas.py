@@ -7,6 +7,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, field_validator
 
 from leeway.core.errors import InvalidInput
+from leeway.core.money import AMOUNT_PATTERN
 
 DECISION_EXAMPLE = {
     "customer": "C-1001",
@@ -38,7 +39,12 @@ class DecisionIn(Schema):
 
     customer: str = Field(..., description="The customer's id in your systems.", examples=["C-1001"])
     gesture: str = Field(..., description="A gesture code of the catalogue.", examples=["waive_fee"])
-    amount: str = Field(..., description="Decimal string, at most two decimals.", examples=["25.00"])
+    amount: str = Field(
+        ...,
+        description="Decimal string, at most two decimals.",
+        examples=["25.00"],
+        json_schema_extra={"pattern": AMOUNT_PATTERN},
+    )
     currency: str = Field(..., description="ISO 4217 code.", examples=["USD"])
     reason: str = Field(
         ...,
@@ -65,7 +71,7 @@ class PreviewIn(Schema):
 
     customer: str = Field(..., examples=["C-1001"])
     gesture: str = Field(..., examples=["waive_fee"])
-    amount: str = Field(..., examples=["25.00"])
+    amount: str = Field(..., examples=["25.00"], json_schema_extra={"pattern": AMOUNT_PATTERN})
     currency: str = Field(..., examples=["USD"])
     reason: str | None = Field(None, examples=["billing_error"])
     note: str = ""

@@ -1,6 +1,8 @@
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from leeway.people.models import Role
+
 
 class TokenRequest(Schema):
     username: str
@@ -129,10 +131,14 @@ class MemberPage(Schema):
 
 class MemberFilters(Schema):
     q: str = Field("", max_length=100, description="Part of the username, name or email.")
-    role: str | None = None
+    role: str | None = Field(None, json_schema_extra={"enum": Role.values})
     team_id: int | None = Field(None, ge=1, le=2**53)
     site_id: int | None = Field(None, ge=1, le=2**53)
-    status: str = Field("all", description="all, active, invited or inactive")
+    status: str = Field(
+        "all",
+        description="all, active, invited or inactive",
+        json_schema_extra={"enum": ["all", "active", "invited", "inactive"]},
+    )
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
 

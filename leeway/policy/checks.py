@@ -13,7 +13,7 @@ from babel.numbers import list_currencies
 from django.utils.translation import gettext_lazy as _
 
 from leeway.core.errors import InvalidInput
-from leeway.core.money import ASCII_BLANKS, DecimalRefused, parse_strict_amount, read_decimal
+from leeway.core.money import ASCII_BLANKS, RATE_PLACES, DecimalRefused, parse_strict_amount, read_decimal
 from leeway.policy.budgets import BudgetPeriod, BudgetScope
 from leeway.policy.models import GestureCategory
 
@@ -28,7 +28,6 @@ NOT_MONEY = {"XXX", "XTS"}
 ISO_CURRENCIES = frozenset(code for code in list_currencies() if code not in NOT_MONEY)
 MAX_WINDOW_DAYS = 3660
 MAX_RANK = 32767
-RATE_PLACES = 8
 RATE_MAX = Decimal("9999999999")
 
 

@@ -1,4 +1,6 @@
-from ninja import Schema
+from ninja import Field, Schema
+
+from leeway.core.money import RATE_PATTERN
 
 
 class GestureOut(Schema):
@@ -26,4 +28,9 @@ class RatesOut(Schema):
 
 
 class RateIn(Schema):
-    rate: str
+    rate: str = Field(
+        ...,
+        description="Units of the base currency one unit is worth: a decimal string, at most 8 decimals.",
+        examples=["0.73"],
+        json_schema_extra={"pattern": RATE_PATTERN},
+    )

@@ -71,3 +71,23 @@ def test_the_refusal_speaks_the_users_language():
         parse_strict_amount("1e3")
     with translation.override("es"):
         assert str(caught.value.message) == "El importe debe ser un número."
+
+
+def test_the_documented_pattern_says_what_the_parser_reads():
+    # The OpenAPI document's pattern and the parser agree on every spelling of the table
+    # (sizes are checked by value, not by the pattern).
+    import re
+
+    from leeway.core.money import AMOUNT_PATTERN, RATE_PATTERN
+    from leeway.core.tests.amount_spellings import RATE_ACCEPTED, RATE_REFUSED_WITH_REASON
+
+    amount, rate = re.compile(AMOUNT_PATTERN), re.compile(RATE_PATTERN)
+    assert all(amount.search(text) for text, _amount in ACCEPTED)
+    assert not any(amount.search(text) for text in NOT_A_NUMBER)
+    spelled_wrong = {"amount_negative", "amount_too_precise", "amount_required"}
+    assert not any(amount.search(text) for text, code in REFUSED_WITH_REASON if code in spelled_wrong)
+    assert all(rate.search(text) for text, _rate in RATE_ACCEPTED)
+    assert not any(rate.search(text) for text in NOT_A_NUMBER)
+    spelled_wrong = {"rate_too_precise", "rate_required"}
+    assert not any(rate.search(text) for text, code in RATE_REFUSED_WITH_REASON if code in spelled_wrong)
+    assert not rate.search("-1.08")
