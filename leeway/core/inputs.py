@@ -16,6 +16,8 @@ NUL = "\x00"
 # Far beyond any list a client pages through, far inside 64 bits.
 MAX_OFFSET = 1_000_000_000
 MAX_PAGE_SIZE = 200
+# How much of a field's name (or path) a refusal repeats.
+MAX_FIELD_NAME = 100
 
 
 def limit_field(default: int, *, maximum: int = MAX_PAGE_SIZE):
@@ -75,7 +77,8 @@ def request_null_character(request, *, read_body: bool) -> tuple[bool, str | Non
                 return False, None  # broken JSON is the parser's 400
             field = null_character_path(data)
             if field is not None:
-                return True, field or None
+                # The path can name keys the client made up: echo a bounded part of it, as for forms.
+                return True, field[:MAX_FIELD_NAME] or None
     return False, None
 
 
@@ -84,5 +87,5 @@ def _first_null(items) -> tuple[bool, str | None]:
         if NUL in key:
             return True, None
         if any(NUL in value for value in values):
-            return True, key[:100]
+            return True, key[:MAX_FIELD_NAME]
     return False, None

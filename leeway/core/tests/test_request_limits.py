@@ -109,6 +109,13 @@ def test_a_nul_in_an_unknown_key_is_refused_too(admin_client):
     assert not Customer.objects.exists()
 
 
+def test_a_refusal_repeats_only_the_start_of_a_made_up_key(admin_client):
+    # Seen in a schemathesis run: `field` repeated a key the client made up, and keys have no length limit.
+    key = "k" * 5000
+    response = admin_client.post_json("/api/v1/customers", {"external_id": "C-1", key: "A\x00"})
+    assert_error(response, 422, code="invalid_text", field="k" * 100)
+
+
 def test_a_backslash_u_0000_that_is_text_is_not_a_nul(admin_client):
     # JSON "a\\u0000" is the six characters \u0000 after an a: text, not a NUL.
     raw = json.dumps({"external_id": "C-1", "name": "a\\u0000"})
