@@ -13,9 +13,9 @@ from ninja import Router, Schema, Status
 
 from leeway.alignment import selectors, services
 from leeway.alignment.models import Charter, Dispute, Feedback, PolicyProposal
+from leeway.core.api_schemas import ErrorOut
 from leeway.core.errors import Forbidden
 from leeway.decisions import selectors as decision_selectors
-from leeway.decisions.schemas import ErrorOut
 from leeway.people.models import Role
 
 router = Router(tags=["alignment"])

@@ -6,6 +6,7 @@ Other roles get 403 before the body is read; another organization's endpoint or 
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
+from leeway.core.api_schemas import ErrorOut
 from leeway.core.errors import InvalidInput
 from leeway.integrations import selectors
 from leeway.integrations.models import DeliveryStatus
@@ -23,7 +24,6 @@ from leeway.integrations.services import (
     webhook_endpoint_delete,
 )
 from leeway.people.api import ADMIN_AUTH
-from leeway.people.schemas import ErrorOut
 
 router = Router(tags=["webhooks"], auth=ADMIN_AUTH)
 ERRORS = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)

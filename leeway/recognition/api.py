@@ -9,9 +9,9 @@ from datetime import datetime
 
 from ninja import Field, Query, Router, Schema, Status
 
+from leeway.core.api_schemas import ErrorOut
 from leeway.core.errors import Forbidden
 from leeway.core.inputs import limit_field, offset_field
-from leeway.decisions.schemas import ErrorOut
 from leeway.people.models import Role
 from leeway.recognition import selectors, services
 from leeway.recognition.models import MESSAGE_MAX_LENGTH
