@@ -16,6 +16,7 @@ from leeway.core.tenancy import scoped
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.people.models import Member, Role
 from leeway.policy.budgets import AGENT_VOICE, REVIEWER_VOICE, VOICES
+from leeway.policy.selectors import budget_subjects_for
 
 RELATED = ("customer", "gesture", "agent", "policy_version", "decided_by")
 ZERO = Decimal("0.00")
@@ -125,6 +126,11 @@ def _parse_id(public_id) -> uuid.UUID:
         raise NotFound() from None
 
 
+def department_id_for(member: Member) -> int | None:
+    """The department whose budget and managers apply to the member (their team's, else their own)."""
+    return budget_subjects_for(member).department
+
+
 def visible_decisions(member: Member) -> QuerySet:
     """The decisions this member may read (none outside their organization)."""
     queryset = scoped(Decision.objects.select_related(*RELATED), member)
@@ -135,8 +141,6 @@ def visible_decisions(member: Member) -> QuerySet:
     if member.role == Role.LEAD and member.team_id:
         return queryset.filter(Q(team_id=member.team_id) | Q(agent_id=member.pk))
     if member.role == Role.MANAGER:
-        from leeway.decisions.judging import department_id_for
-
         department_id = department_id_for(member)
         if department_id:
             return queryset.filter(Q(department_id=department_id) | Q(agent_id=member.pk))
@@ -186,8 +190,6 @@ def pending_requests_for(member: Member) -> QuerySet:
             .order_by("due_at", "created_at")
         )
     if member.role == Role.MANAGER:
-        from leeway.decisions.judging import department_id_for
-
         department_id = department_id_for(member)
         if department_id:
             return (

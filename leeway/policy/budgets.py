@@ -172,9 +172,14 @@ def budget_label(scope: str, period: str, *, voice: str = AGENT_VOICE) -> str:
 def fits(*, spent: Decimal, amount: Decimal, cap: Decimal) -> bool:
     """Whether charging `amount` keeps a counter within its cap; equal to the cap is inside it.
 
-    The one place this is decided: judging, the charge's check and approvals all ask here.
+    The one place this is decided: judging and every store's charge ask here (or read FITS_SQL).
     """
     return spent + amount <= cap
+
+
+# `fits` in SQL, for a charge the database refuses itself (the PostgreSQL store's guarded charge):
+# the same comparison, with SQL expressions for spent, amount and cap.
+FITS_SQL = "{spent} + {amount} <= {cap}"
 
 
 def period_start(period: str, *, time_zone: str, now: datetime | None = None) -> date:

@@ -24,9 +24,10 @@ EXPECTED = {
     "people.tokens",  # token → member
     "people.token_query",
     "decisions.known_counters",
-    "decisions.select_locked_sql",
-    "decisions.budget_arrays_sql",
+    "decisions.locked_counters_sql",
+    "decisions.counter_arrays_sql",
     "decisions.customer_lookup_sql",
+    "decisions.customer_lock_sql",
     "decisions.number_symbols",
     "decisions.formatted_amounts",
     "decisions.reason_sentences",

@@ -2,7 +2,7 @@
 
 `evaluate` is a pure function of the rule, the amount, the customer's cap usage and the budget
 counters; `budget_targets` says which counters a decision would be charged to. What reads and
-charges those inputs in the database is `leeway.decisions.judging.inputs`.
+charges those inputs in the database is the store (`leeway.decisions.store`).
 """
 
 from dataclasses import dataclass, field

@@ -10,19 +10,16 @@ from django.utils.translation import gettext_lazy as _
 from leeway.core.audit import audit_record
 from leeway.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from leeway.core.outbox import outbox_emit
-from leeway.decisions.judging import (
-    budget_targets,
-    charge_budgets,
-    department_id_for,
-    lock_budgets,
-)
+from leeway.decisions.judging import budget_targets
 from leeway.decisions.models import (
     NOTE_MAX_LENGTH,
     Decision,
     DecisionStatus,
 )
+from leeway.decisions.selectors import department_id_for
 from leeway.decisions.services.create import event_payload
 from leeway.decisions.services.inputs import clean_text, require_policy
+from leeway.decisions.store import BudgetRefused, Charge, store
 from leeway.people.models import Member, Role
 from leeway.policy.budgets import budget_label
 from leeway.policy.snapshot import PolicySnapshot
@@ -50,26 +47,42 @@ def check_can_answer(*, decision: Decision, member: Member) -> None:
 
 
 def charge_on_approval(decision: Decision, snapshot: PolicySnapshot, now: datetime) -> None:
-    """Charge an approved request to its budgets; hard caps refuse (409), the agent's own may be exceeded."""
+    """Charge an approved request to its budgets; hard caps refuse (409), the agent's own may be exceeded.
+
+    Through the store, as a decision is charged when it is made; refused, nothing is charged.
+    """
     if decision.base_amount <= 0:
         return
     # The subjects the request recorded when it was made: the agent may have moved since.
     targets = budget_targets(snapshot, subjects=decision.budget_subjects, now=now)
-    states = lock_budgets(decision.organization_id, targets)
-    for state in states:
-        if state.target.is_hard_cap and not state.allows(decision.base_amount):
-            left = max(state.target.cap - state.spent, Decimal("0"))
-            raise Conflict(
-                _("Approving would pass a hard cap (%(budget)s): only %(left)s of %(cap)s %(currency)s left.")
-                % {
-                    "budget": str(budget_label(state.target.scope, state.target.period)).lower(),
-                    "left": f"{left:.2f}",
-                    "cap": f"{state.target.cap:.2f}",
-                    "currency": snapshot.base_currency,
-                },
-                code="budget_exhausted",
-            )
-    charge_budgets(states, decision.base_amount)
+    decisions_store = store()
+    inputs = decisions_store.read_inputs(
+        organization_id=decision.organization_id,
+        customer=decision.customer_id,
+        gesture_id=decision.gesture_id,
+        rule=None,
+        now=now,
+        targets=targets,
+        deciding=True,
+        optimistic=True,  # the charge locks the counters itself
+    )
+    try:
+        decisions_store.charge(
+            Charge(budgets=inputs.budgets, amount=decision.base_amount, past_authority=True)
+        )
+    except BudgetRefused as refused:
+        state = refused.budget
+        left = max(state.target.cap - state.spent, Decimal("0"))
+        raise Conflict(
+            _("Approving would pass a hard cap (%(budget)s): only %(left)s of %(cap)s %(currency)s left.")
+            % {
+                "budget": str(budget_label(state.target.scope, state.target.period)).lower(),
+                "left": f"{left:.2f}",
+                "cap": f"{state.target.cap:.2f}",
+                "currency": snapshot.base_currency,
+            },
+            code="budget_exhausted",
+        ) from None
 
 
 def _locked_pending(decision: Decision) -> Decision:

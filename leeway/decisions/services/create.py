@@ -2,8 +2,7 @@
 
 Every write runs in one transaction with its audit entry and outbox event, so either all of it
 happens or none of it. Money moves (budget counters are charged) only when a decision is approved,
-and only while the counters of the whole budget set are locked, so approved spend never passes a
-hard cap.
+and the store's charge refuses any that would pass a cap, so approved spend never passes one.
 """
 
 import hashlib
@@ -12,21 +11,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import orjson
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.audit import audit_append_parts, audit_chain_known, audit_chain_statement, audit_record
-from leeway.core.batch import Batch, insert_statement, inserted, instance_from_row, with_parts
+from leeway.core.batch import instance_from_row
 from leeway.core.errors import Conflict, Forbidden, InvalidInput
 from leeway.core.models import OutboxEvent
-from leeway.core.outbox import outbox_statement
-from leeway.decisions.judging import (
-    charge_statement,
-    charged_states,
-    guarded_charge_parts,
-    is_budget_filled_up,
-)
 from leeway.decisions.models import (
     Decision,
     DecisionStatus,
@@ -38,10 +29,10 @@ from leeway.decisions.services.inputs import (
     IDEMPOTENCY_KEY_RE,
     DecisionInput,
     _customer_from_lookup,
-    _evaluate,
     _judge,
     decision_input,
 )
+from leeway.decisions.store import AnswerKey, BudgetRefused, Charge, DecisionWrite, StoredAnswer, store
 from leeway.people.models import Member
 from leeway.policy.models import Gesture, PolicyVersion
 from leeway.policy.selectors import budget_subjects_for
@@ -115,10 +106,6 @@ def _known_gesture(entry: GestureEntry, organization_id: int) -> Gesture:
     )
 
 
-class _BudgetFilledUp(Exception):
-    """A budget read without its lock filled up before the charge: judge again with the counters locked."""
-
-
 class _Answered(Exception):
     """The Idempotency-Key was answered before: roll back and replay that answer."""
 
@@ -159,56 +146,34 @@ def decision_create(
     )
     try:
         return _record(member=member, data=data, idempotency=idempotency, optimistic=True)
-    except _BudgetFilledUp:
+    except BudgetRefused:
+        # A budget read without its lock filled up before the charge: judge again with it locked.
         return _record(member=member, data=data, idempotency=idempotency, optimistic=False)
 
 
 def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | None, optimistic: bool):
-    """Judge and write in one transaction: two batches and the COMMIT, i.e. three round trips, on PostgreSQL.
+    """Judge and write in one transaction, through the store: read the inputs, judge, write.
 
-    1. Look up the customer and lock it (per-customer caps); then, in one more statement on
-       PostgreSQL, read the stored answer (with `idempotency`), the cap usage and the budget set.
-       Optimistically the counters are read without their locks: every decision charges the
-       organization's counters, so holding them from the first read to the commit would serialise
-       everything.
-    2. Judge, and render everything the decision writes (its reasons, outbox event, stored answer,
-       audit entry) in Python. Then one statement (`_write`): if approved, charge the
-       budget set (its counters locked in id order), refused by the database unless every counter
-       still fits (`guarded_charge_parts`); insert the decision, its outbox event and the stored
-       answer; append the audit entry (`audit_append_parts`). If a budget filled up since it was
-       read, all of it rolls back and the decision is judged again with the counters locked from the
-       start (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read stays
-       red, and a zone judged on it stays right as long as every budget still fits.
-
-    So the organization's counters and its audit chain head are held only while the last batch runs
-    in the database. The budget figures in the reasons are those read for judging: a concurrent
-    decision may have spent some of a shared budget since (the charge itself checks every cap).
-    Other databases (SQLite, no batches) charge in a step of their own and judge again on the
-    totals it returns, then write.
+    Optimistically (PostgreSQL's store) the budget counters are read without their locks: every
+    decision charges the organization's counters, so holding them from the first read to the
+    commit would serialise everything. The write then charges them refused by the database unless
+    every counter still fits; if a budget filled up since it was read, all of it rolls back
+    (BudgetRefused) and the decision is judged again with the counters locked from the start
+    (`optimistic=False`). Spent only ever grows, so a red judged on an unlocked read stays red, and
+    a zone judged on it stays right as long as every budget still fits. The budget figures in the
+    reasons are those read for judging.
     """
     snapshot = data.snapshot
     organization_id = member.organization_id
+    answer = AnswerKey(member_id=member.pk, key=idempotency.key) if idempotency is not None else None
     with transaction.atomic():
         now = timezone.now()
-        first = Batch()
-        chain = audit_chain_statement(organization_id)
-        if chain is not None:  # so the last batch's audit append finds its head
-            first.add(*chain)
-        answer = ()
-        if idempotency is not None:
-            answer = (_stored_answer_statement(member=member, key=idempotency.key),)
-        rule, cap_usage, judgement, locked = _judge(
-            member=member,
-            data=data,
-            now=now,
-            lock=True,
-            lock_counters=not optimistic,
-            batch=first,
-            after_lock=answer,
+        _rule, inputs, judgement = _judge(
+            member=member, data=data, now=now, deciding=True, optimistic=optimistic, answer=answer
         )
-        if answer and locked.reads[0]:
-            raise _Answered(StoredAnswer(*locked.reads[0][0]))
-        data = _customer_from_lookup(data, locked)
+        if inputs.answer is not None:
+            raise _Answered(inputs.answer)
+        data = _customer_from_lookup(data, inputs)
         if judgement.zone == Zone.AMBER and not data.justification:
             raise InvalidInput(
                 _("Above your green limit: add one line of why (a justification)."),
@@ -216,22 +181,6 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
                 field="justification",
             )
         approved = judgement.zone in (Zone.GREEN, Zone.AMBER)
-        charge = guarded = None
-        if approved and connection.vendor == "postgresql":
-            # Charged in the last batch, refused by the database if a budget filled up (see below).
-            guarded = guarded_charge_parts(judgement.budgets, data.base_amount)
-        elif approved:
-            charge = charge_statement(judgement.budgets, data.base_amount)
-        if charge is not None:
-            step = Batch()
-            step.add(*charge, rows=True)
-            totals = step.run()[0]
-            exact = _evaluate(
-                data, rule, cap_usage, charged_states(judgement.budgets, totals, data.base_amount)
-            )
-            if exact.zone != judgement.zone:
-                raise _BudgetFilledUp
-            judgement = exact
         subjects = budget_subjects_for(member)
         decision = Decision(
             customer=data.customer,
@@ -259,30 +208,17 @@ def _record(*, member: Member, data: DecisionInput, idempotency: Idempotency | N
             due_at=None if approved else now + timedelta(minutes=snapshot.red_response_minutes),
             decided_at=now if approved else None,
         )
-        try:
-            _write(decision, member=member, data=data, idempotency=idempotency, charge=guarded)
-        except DatabaseError as error:
-            if is_budget_filled_up(error):
-                raise _BudgetFilledUp from None
-            raise
+        charge = Charge(budgets=judgement.budgets, amount=data.base_amount) if approved else None
+        store().write(
+            _decision_write(decision, member=member, data=data, idempotency=idempotency), charge=charge
+        )
     return decision
 
 
-def _write(
-    decision: Decision,
-    *,
-    member: Member,
-    data: DecisionInput,
-    idempotency: Idempotency | None,
-    charge: list[tuple[str, str, list]] | None = None,
-) -> None:
-    """Charge (`charge`, the parts of a guarded charge), insert the decision, its outbox event, stored
-    answer and audit entry.
-
-    On PostgreSQL all of it is one statement (`with_parts`): one round trip, and one statement for
-    the database to bind and run instead of five. Elsewhere the inserts and `audit_record` run one
-    by one (there is no charge: it ran in a step of its own).
-    """
+def _decision_write(
+    decision: Decision, *, member: Member, data: DecisionInput, idempotency: Idempotency | None
+) -> DecisionWrite:
+    """What recording `decision` writes besides it: its audit entry, outbox event and stored answer."""
     organization_id = decision.organization_id
     snapshot = data.snapshot
     action = "decision.approved" if decision.status == DecisionStatus.APPROVED else "decision.requested"
@@ -321,29 +257,7 @@ def _write(
             response_status=201,
             response_body=decision.response_body,
         )
-    append = audit_append_parts(**audit, after="guard" if charge else None)
-    if append is None:  # not PostgreSQL: the ORM, one statement each
-        decision.save(force_insert=True)
-        event.save(force_insert=True)
-        if record is not None:
-            record.decision = decision
-            record.save(force_insert=True)
-        audit_record(**audit)
-        return
-    parts = [*(charge or ()), ("decision", *insert_statement(decision))]
-    parts.append(("event", *outbox_statement(event)))
-    if record is not None:
-        # The decision's id is not known before the statement runs: the part that inserted it says.
-        expressions = {"decision_id": ("(SELECT id FROM decision)", [])}
-        parts.append(("answer", *insert_statement(record, returning_pk=False, expressions=expressions)))
-    parts += append
-    writes = Batch()
-    writes.add(*with_parts(parts, "SELECT (SELECT id FROM decision), (SELECT seq FROM entry)"), rows=True)
-    decision_id, seq = writes.run()[0][0]
-    inserted(decision, decision_id)
-    if seq is None:  # cannot happen: the head was created in this transaction's first batch if it was missing
-        raise RuntimeError(f"organization {organization_id} has no audit chain head")
-    audit_chain_known(organization_id)
+    return DecisionWrite(decision=decision, event=event, audit=audit, answer=record)
 
 
 def response_text(payload: dict) -> str:
@@ -351,31 +265,14 @@ def response_text(payload: dict) -> str:
     return orjson.dumps(payload).decode()
 
 
-@dataclass(frozen=True)
-class StoredAnswer:
-    """What an Idempotency-Key answered the first time."""
-
-    request_hash: str
-    status: int
-    body: str
-
-
-def _stored_answer_statement(*, member: Member, key: str) -> tuple[str, list]:
-    quote = connection.ops.quote_name
-    table = quote(IdempotencyRecord._meta.db_table)
-    return (
-        f"SELECT request_hash, response_status, response_body FROM {table} "
-        f"WHERE member_id = %s AND {quote('key')} = %s",
-        [member.pk, key],
-    )
-
-
 def stored_answer(*, member: Member, key: str) -> StoredAnswer | None:
     """The stored answer to this member's key, or None (unique index on member, key)."""
-    lookup = Batch()
-    lookup.add(*_stored_answer_statement(member=member, key=key), rows=True)
-    found = lookup.run()[0]
-    return StoredAnswer(*found[0]) if found else None
+    found = (
+        IdempotencyRecord.objects.filter(member_id=member.pk, key=key)
+        .values_list("request_hash", "response_status", "response_body")
+        .first()
+    )
+    return StoredAnswer(*found) if found is not None else None
 
 
 def _replay(answer: StoredAnswer, request_hash_value: str) -> tuple[int, str]:
@@ -395,7 +292,7 @@ def decision_submit(*, member: Member, idempotency: Idempotency | None, **fields
         decision = decision_create(member=member, **fields)
         return 201, response_text(decision_payload(decision))
     try:
-        # The stored answer is looked up in the transaction's first batch (see _record).
+        # The stored answer is read with the decision's inputs (see _record).
         decision = decision_create(member=member, idempotency=idempotency, **fields)
     except _Answered as answered:
         return _replay(answered.answer, idempotency.request_hash)

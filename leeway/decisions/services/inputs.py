@@ -9,28 +9,17 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.batch import Batch, instance_from_row
 from leeway.core.errors import Conflict, Forbidden, InvalidInput
 from leeway.core.money import parse_strict_amount
 from leeway.customers.models import Customer
-from leeway.decisions.judging import (
-    CUSTOMER_FIELDS,
-    CapUsage,
-    CustomerKey,
-    Judgement,
-    LockedInputs,
-    budget_targets,
-    cap_usage_for,
-    evaluate,
-    lock_inputs,
-    read_budgets,
-)
+from leeway.decisions.judging import CapUsage, Judgement, budget_targets, evaluate
 from leeway.decisions.models import (
     INTERACTION_REF_MAX_LENGTH,
     JUSTIFICATION_MAX_LENGTH,
     NOTE_MAX_LENGTH,
     DecisionReason,
 )
+from leeway.decisions.store import CUSTOMER_FIELDS, AnswerKey, CustomerKey, Inputs, store
 from leeway.people.models import Member, Role
 from leeway.policy.models import Gesture
 from leeway.policy.selectors import budget_subjects_for, convert_to_base
@@ -130,14 +119,13 @@ def _resolve_customer(member: Member, customer) -> Customer:
     return found
 
 
-def _customer_from_lookup(data: DecisionInput, locked: LockedInputs) -> DecisionInput:
-    """The input with the customer that judging looked up, or unknown_customer."""
+def _customer_from_lookup(data: DecisionInput, inputs: Inputs) -> DecisionInput:
+    """The input with the customer that the store looked up with the inputs, or unknown_customer."""
     if data.customer is not None:
         return data
-    if locked.customer_row is None:
+    if inputs.customer is None:
         raise _unknown_customer()
-    customer = instance_from_row(Customer, CUSTOMER_FIELDS, locked.customer_row)
-    return dataclasses.replace(data, customer=customer)
+    return dataclasses.replace(data, customer=inputs.customer)
 
 
 def _resolve_gesture(snapshot: PolicySnapshot, gesture) -> GestureEntry:
@@ -232,46 +220,31 @@ def _judge(
     member: Member,
     data: DecisionInput,
     now: datetime,
-    lock: bool,
-    lock_counters: bool = True,
-    batch: Batch | None = None,
-    after_lock: tuple[tuple[str, list], ...] = (),
-) -> tuple[GestureRule | None, CapUsage | None, Judgement, LockedInputs | None]:
-    """The zone with its inputs: (rule, cap usage, judgement, what the locked read returned)."""
+    deciding: bool,
+    optimistic: bool = False,
+    answer: AnswerKey | None = None,
+) -> tuple[GestureRule | None, Inputs, Judgement]:
+    """The zone with its inputs, read by the store in one go: (rule, inputs, judgement)."""
     snapshot = data.snapshot
     rule = snapshot.rule_for(member.tier_id, data.gesture.code)
     targets = []
     if data.base_amount > 0:
         targets = budget_targets(snapshot, subjects=budget_subjects_for(member), now=now)
-    locked = None
-    if lock:
-        # The customer (for caps) and the whole budget set, read in one round trip.
-        locked = lock_inputs(
-            organization_id=snapshot.organization_id,
-            customer_id=data.customer.pk if data.customer is not None else data.customer_key,
-            gesture_id=data.gesture.id,
-            rule=rule,
-            now=now,
-            targets=targets,
-            lock_counters=lock_counters,
-            batch=batch,
-            after_lock=after_lock,
-        )
-        cap_usage, budgets = locked.cap_usage, locked.budgets
-    else:
-        cap_usage = cap_usage_for(
-            organization_id=snapshot.organization_id,
-            customer_id=data.customer.pk,
-            gesture_id=data.gesture.id,
-            rule=rule,
-            now=now,
-            lock=False,
-        )
-        budgets = read_budgets(targets)
-    return rule, cap_usage, _evaluate(data, rule, cap_usage, budgets), locked
+    inputs = store().read_inputs(
+        organization_id=snapshot.organization_id,
+        customer=data.customer if data.customer is not None else data.customer_key,
+        gesture_id=data.gesture.id,
+        rule=rule,
+        now=now,
+        targets=targets,
+        deciding=deciding,
+        optimistic=optimistic,
+        answer=answer,
+    )
+    return rule, inputs, _evaluate(data, rule, inputs.cap_usage, inputs.budgets)
 
 
-def _evaluate(data: DecisionInput, rule, cap_usage, budgets) -> Judgement:
+def _evaluate(data: DecisionInput, rule, cap_usage: CapUsage | None, budgets) -> Judgement:
     return evaluate(
         rule=rule,
         base_amount=data.base_amount,
@@ -310,5 +283,5 @@ def decision_preview(
         interaction_ref=interaction_ref,
         require_reason=False,
     )
-    _rule, _usage, judgement, _locked = _judge(member=member, data=data, now=timezone.now(), lock=False)
+    _rule, _inputs, judgement = _judge(member=member, data=data, now=timezone.now(), deciding=False)
     return Preview(input=data, judgement=judgement)

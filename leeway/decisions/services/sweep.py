@@ -37,13 +37,13 @@ def _sweep_one(now: datetime) -> str | None:
             return "skipped"
         snapshot = current_policy(decision.organization_id)
         if snapshot is not None and decision.base_amount <= snapshot.auto_approve_ceiling:
-            sid = transaction.savepoint()
             try:
+                # Through the store, as when a lead approves; a refusal charges nothing and
+                # leaves the transaction usable, so the request is escalated instead.
                 charge_on_approval(decision, snapshot, now)
             except Conflict:
-                transaction.savepoint_rollback(sid)
+                pass
             else:
-                transaction.savepoint_commit(sid)
                 decision.status = DecisionStatus.APPROVED
                 decision.protected = True
                 decision.auto_approved = True

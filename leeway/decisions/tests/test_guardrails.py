@@ -106,7 +106,9 @@ def failing_outbox():
     """The outbox event's INSERT fails after the charge and the decision's INSERT have run."""
     if connection.vendor == "postgresql":  # one statement: the database refuses its event part
         broken = ("INSERT INTO core_outboxevent (id) VALUES (NULL)", [])
-        return mock.patch.object(services.create, "outbox_statement", return_value=broken)
+        from leeway.decisions.store import postgres
+
+        return mock.patch.object(postgres, "outbox_statement", return_value=broken)
     return mock.patch.object(OutboxEvent, "save", side_effect=DatabaseError("outbox down"))
 
 
@@ -159,7 +161,7 @@ def test_nothing_records_a_cost_against_an_agent():
 
 def test_a_team_moved_to_another_department_charges_its_new_departments_budget(world):
     """The team → department lookup is cached; moving the team forgets it at once."""
-    from leeway.decisions.judging import department_id_for
+    from leeway.decisions.selectors import department_id_for
 
     team = world.agent.team
     first = department_id_for(world.agent)

@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 
@@ -12,7 +12,7 @@ from leeway.core.batch import Batch
 from leeway.core.models import AuditEntry, OutboxEvent
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.decisions.services import Idempotency, decision_create, decision_submit, request_hash
-from leeway.decisions.services import inputs as services
+from leeway.decisions.store import store
 from leeway.decisions.tests.conftest import body, build_world
 from leeway.policy.models import BudgetCounter
 
@@ -33,24 +33,25 @@ def test_a_budget_that_fills_up_between_reading_and_charging_makes_the_decision_
     """Counters are read without their locks; the charge re-checks them, and a full budget means red."""
     give(world, "150.00")  # red, but it creates the counter rows
     agent_day = BudgetCounter.objects.get(budget__scope="agent", budget__period="day")
-    real_lock_inputs = services.lock_inputs
+    decisions_store = store()
+    real_read_inputs = decisions_store.read_inputs
     reads = []
 
     def another_agent_spends_meanwhile(**kwargs):
         # What a decision committing concurrently, between our read and our charge, would do. Here it
         # shares our transaction, so it is redone after our rollback, as a committed one would stay.
-        reads.append(kwargs["lock_counters"])
+        reads.append(kwargs["optimistic"])
         if len(reads) == 1:
-            found = real_lock_inputs(**kwargs)
+            found = real_read_inputs(**kwargs)
             BudgetCounter.objects.filter(pk=agent_day.pk).update(spent=Decimal("190.00"))
             return found
         BudgetCounter.objects.filter(pk=agent_day.pk).update(spent=Decimal("190.00"))
-        return real_lock_inputs(**kwargs)
+        return real_read_inputs(**kwargs)
 
-    monkeypatch.setattr(services, "lock_inputs", another_agent_spends_meanwhile)
+    monkeypatch.setattr(decisions_store, "read_inputs", another_agent_spends_meanwhile)
     decision = give(world, "25.00")
 
-    assert reads == [False, True], "read without locks, then judged again with the counters locked"
+    assert reads == [True, False], "read optimistically, then judged again with the counters locked"
     assert (decision.zone, decision.status) == (Zone.RED, DecisionStatus.PENDING)
     budget = next(r for r in decision.reasons if r.get("scope") == "agent")
     assert (budget["ok"], budget["left"]) == (False, "10.00")
@@ -127,16 +128,12 @@ def test_the_cap_window_is_read_off_the_partial_index_even_with_a_generic_plan(w
         pytest.skip("plans are PostgreSQL's")
     from django.utils import timezone
 
-    from leeway.decisions.judging.inputs import _cap_usage_statement
+    from leeway.decisions.store.postgres import _cap_usage_statement
     from leeway.policy.snapshot import current_policy
 
     rule = current_policy(world.organization.pk).rule_for(world.agent.tier_id, "waive_fee")
     sql, params = _cap_usage_statement(
-        organization_id=world.organization.pk,
-        customer_id=world.customer.pk,
-        gesture_id=world.gestures["waive_fee"].pk,
-        rule=rule,
-        now=timezone.now(),
+        world.organization.pk, world.customer.pk, world.gestures["waive_fee"].pk, rule, timezone.now()
     )
     numbered = sql
     for index in range(1, len(params) + 1):
@@ -230,41 +227,3 @@ def test_a_commit_that_fails_leaves_nothing_behind(committing_world):
     assert {c.pk: c.spent for c in BudgetCounter.objects.all()} == spent_before
     assert give(committing_world, "4.00").status == DecisionStatus.APPROVED, "the connection is usable"
     assert audit_verify() == []
-
-
-@pytest.mark.postgres
-def test_the_guarded_charge_is_refused_whole_when_one_counter_does_not_fit(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("the guard is a PostgreSQL function")
-    from leeway.core.batch import with_parts
-    from leeway.decisions.judging import BudgetState, guarded_charge_parts, is_budget_filled_up
-
-    def guarded_charge_statement(states, amount):
-        return with_parts(guarded_charge_parts(states, amount), "SELECT charged FROM guard")
-
-    give(world, "10.00")  # the counters exist
-    counters = list(BudgetCounter.objects.order_by("id"))
-    states = [
-        BudgetState(
-            target=type("Target", (), {"cap": Decimal("1000000.00")})(),
-            spent=counter.spent,
-            counter_id=counter.pk,
-        )
-        for counter in counters
-    ]
-    # The last counter's cap is what it has spent already: 5.00 more does not fit it.
-    states[-1] = BudgetState(
-        target=type("Target", (), {"cap": counters[-1].spent})(),
-        spent=counters[-1].spent,
-        counter_id=counters[-1].pk,
-    )
-    charge = Batch()
-    charge.add(*guarded_charge_statement(states, Decimal("5.00")))
-    with pytest.raises(DatabaseError) as refused, transaction.atomic():
-        charge.run()
-    assert is_budget_filled_up(refused.value)
-    assert [c.spent for c in BudgetCounter.objects.order_by("id")] == [c.spent for c in counters]
-    fits = Batch()
-    fits.add(*guarded_charge_statement(states[:-1], Decimal("5.00")), rows=True)
-    with transaction.atomic():
-        assert fits.run()[0] == [(len(states) - 1,)]

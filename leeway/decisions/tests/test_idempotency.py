@@ -99,18 +99,25 @@ def test_a_lost_race_on_the_same_key_answers_with_the_winners_response(world, mo
     idempotency = Idempotency(key="race", request_hash=request_hash(fields))
     status, winner = decision_submit(member=world.agent, idempotency=idempotency, **fields)
     from leeway.decisions.services import create as services
+    from leeway.decisions.store import AnswerKey, store
 
-    real_statement = services._stored_answer_statement
-    calls = {"n": 0}
+    decisions_store = store()
+    real_read_inputs, real_stored_answer = decisions_store.read_inputs, services.stored_answer
+    calls = []
 
-    def first_lookup_misses(*, member, key):
-        calls["n"] += 1
-        # The first lookup (in the decision's own first batch) misses, as if the winner had not committed.
-        return real_statement(member=member, key=key if calls["n"] > 1 else f"{key}-not-yet")
+    def first_lookup_misses(*, answer, **kwargs):
+        calls.append("with the inputs")
+        # The lookup read with the decision's inputs misses, as if the winner had not committed.
+        return real_read_inputs(answer=AnswerKey(answer.member_id, f"{answer.key}-not-yet"), **kwargs)
 
-    monkeypatch.setattr(services, "_stored_answer_statement", first_lookup_misses)
+    def lookup_after_the_conflict(**kwargs):
+        calls.append("after the conflict")
+        return real_stored_answer(**kwargs)
+
+    monkeypatch.setattr(decisions_store, "read_inputs", first_lookup_misses)
+    monkeypatch.setattr(services, "stored_answer", lookup_after_the_conflict)
     status_again, body_again = decision_submit(member=world.agent, idempotency=idempotency, **fields)
-    assert calls["n"] == 2, (
+    assert calls == ["with the inputs", "after the conflict"], (
         "the first lookup missed, the insert hit the unique key, the second found the winner"
     )
     assert (status_again, body_again) == (status, winner)

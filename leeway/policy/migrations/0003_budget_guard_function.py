@@ -1,7 +1,7 @@
 """PostgreSQL: leeway_budget_guard(), which refuses a charge that did not fit every counter of a budget set.
 
 The decision engine charges a budget set in the same round trip as its writes and its COMMIT (see
-leeway.decisions.judging.guarded_charge_parts); when a counter filled up since it was read, this
+leeway.decisions.store.postgres); when a counter filled up since it was read, this
 function raises (SQLSTATE LW001), the whole transaction is rolled back and the decision is judged
 again with the counters locked. Other databases charge in a step of their own and need no function.
 """
