@@ -1,0 +1,34 @@
+"""The report of an import: the rows that have problems, the first REPORT_LIMIT of them described."""
+
+from typing import Any
+
+from django.utils.translation import ngettext
+
+from leeway.customers.models import ImportJob
+from leeway.customers.validation import RowInvalid
+
+REPORT_LIMIT = 100
+
+
+class RowReport:
+    """Row errors: the first REPORT_LIMIT kept, all of them counted."""
+
+    def __init__(self):
+        self.errors: list[dict[str, Any]] = []
+        self.count = 0
+
+    def add(self, row: int, field: str | None, code: str, message) -> None:
+        self.count += 1
+        if len(self.errors) < REPORT_LIMIT:
+            self.errors.append({"row": row, "field": field, "code": code, "message": str(message)})
+
+    def add_invalid(self, row: int, error: RowInvalid) -> None:
+        for problem in error.problems:
+            self.add(row, problem.field, problem.code, problem.message)
+
+
+def row_error_summary(job: ImportJob) -> str:
+    """ "3 rows have problems" for the report heading, in the active language."""
+    return ngettext("%(count)d problem found", "%(count)d problems found", job.error_count) % {
+        "count": job.error_count
+    }
