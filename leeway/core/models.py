@@ -1,7 +1,8 @@
-"""The tenant base model, the audit chain and the outbox, shared by every app that writes."""
+"""The tenant base model, the background-job base, the audit chain and the outbox, shared by the apps."""
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The tenant table lives in the people app, above core. Core names it by its label only (resolved
@@ -37,6 +38,67 @@ class TenantModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class JobStatus(models.TextChoices):
+    """Where a background job is; each kind of job may name them in its own words (same values)."""
+
+    QUEUED = "queued", _("Waiting to start")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class BackgroundJob(TenantModel):
+    """What every background job records: its status, progress, when it started and finished, what stopped it.
+
+    The pages poll these fields while the worker runs the job (`leeway worker`, or inline when no
+    worker is configured); `percent` and `is_finished` read the same way for every kind of job.
+    """
+
+    status = models.CharField(_("status"), max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    # How far the job got, in its own unit (an import: bytes of its file; a value run: customers).
+    progress_done = models.BigIntegerField(_("done"), default=0)
+    progress_total = models.BigIntegerField(_("total"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # What stopped the job, in words for the person who reads it (empty when nothing did).
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        """Progress in percent: 100 once finished, at most 99 before (the last step may take a moment)."""
+        if self.is_finished:
+            return 100
+        if not self.progress_total:
+            return 0
+        return min(99, int(100 * self.progress_done / self.progress_total))
+
+    def job_started(self, *fields: str) -> None:
+        """Mark it running now, saving `fields` with it."""
+        self.status = JobStatus.RUNNING
+        self.started_at = timezone.now()
+        self.save(update_fields=["status", "started_at", *fields])
+
+    def job_progressed(self, done: int, *fields: str) -> None:
+        """Record how far it got, saving `fields` with it (other connections see it at once)."""
+        self.progress_done = done
+        self.save(update_fields=["progress_done", *fields])
+
+    def job_finished(self, status: str, *fields: str, error: str = "") -> None:
+        """Mark it succeeded or failed now (with what stopped it), saving `fields` with it."""
+        self.status = status
+        self.error = error
+        self.finished_at = timezone.now()
+        self.save(update_fields=["status", "error", "finished_at", *fields])
 
 
 class AuditChain(TenantModel):

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from parler.models import TranslatableModel, TranslatedFields
 
-from leeway.core.models import TenantModel
+from leeway.core.models import BackgroundJob, TenantModel
 from leeway.people.models import currency_code_validator, language_choices
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -281,19 +281,22 @@ class ImportPhase(models.TextChoices):
     DONE = "done", _("Done")
 
 
-class ImportJob(TenantModel):
-    """One CSV file imported all-or-nothing: its progress, and the report of rows it refused."""
+class ImportJob(BackgroundJob):
+    """One CSV file imported all-or-nothing: its progress, and the report of rows it refused.
 
-    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    Its progress counts bytes: `progress_total` is the file's size, `progress_done` how much of it
+    was read (the row count is unknown until the end); `error` is a problem with the whole file
+    (header, encoding, size), in the importer's language.
+    """
+
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.QUEUED
     )
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     phase = models.CharField(_("phase"), max_length=20, choices=ImportPhase.choices, default="reading")
     file_name = models.CharField(_("file name"), max_length=255)
     # Where an uploaded file waits for the worker; removed once the import has run.
     stored_path = models.CharField(_("stored file"), max_length=500, blank=True)
-    size_bytes = models.BigIntegerField(_("size in bytes"), default=0)
-    bytes_read = models.BigIntegerField(_("bytes read"), default=0)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
@@ -302,8 +305,6 @@ class ImportJob(TenantModel):
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     # At most REPORT_LIMIT rows of {"row", "field", "code", "message"}; error_count has the total.
     errors = models.JSONField(_("error report"), default=list, blank=True)
-    # A problem with the whole file (header, encoding, size), in the importer's language.
-    failure = models.TextField(_("problem with the file"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="en")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -314,9 +315,6 @@ class ImportJob(TenantModel):
         related_name="+",
         db_index=False,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -331,19 +329,6 @@ class ImportJob(TenantModel):
     def wrote_rows(self) -> bool:
         """True when the import created or changed something (a file of rows all seen before did not)."""
         return bool(self.created_count or self.updated_count)
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ImportStatus.SUCCEEDED, ImportStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        """Progress through the file by bytes read (the row count is unknown until the end)."""
-        if self.is_finished:
-            return 100
-        if not self.size_bytes:
-            return 0
-        return min(99, int(100 * self.bytes_read / self.size_bytes))
 
 
 class ImportRow(models.Model):

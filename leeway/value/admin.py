@@ -12,7 +12,7 @@ class ValueSettingsAdmin(admin.ModelAdmin):
 class ValueRunAdmin(admin.ModelAdmin):
     """Read-only: runs are started by `leeway value refresh`, the value page or the schedule."""
 
-    list_display = ["created_at", "organization", "status", "failure_code", "customers", "customers_updated"]
+    list_display = ["created_at", "organization", "status", "failure_code", "progress_total", "progress_done"]
     list_filter = ["organization", "status"]
 
     def has_add_permission(self, request):

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from leeway.core.models import TenantModel
+from leeway.core.models import BackgroundJob, TenantModel
 
 DEFAULT_HORIZON_MONTHS = 12
 DEFAULT_DISCOUNT_RATE = Decimal("0.10")
@@ -67,8 +67,13 @@ class ValueRunFailure(models.TextChoices):
     ERROR = "error", _("Unexpected error")
 
 
-class ValueRun(TenantModel):
-    """One refit of the value models for an organization: when, on how much data, with what result."""
+class ValueRun(BackgroundJob):
+    """One refit of the value models for an organization: when, on how much data, with what result.
+
+    Its progress counts customers: `progress_total` is how many have purchases, `progress_done` how
+    many got their value stored; `error` is the model's own explanation, in English, for the
+    analyst (the pages show `failure_code` translated).
+    """
 
     status = models.CharField(
         _("status"), max_length=20, choices=ValueRunStatus.choices, default=ValueRunStatus.QUEUED
@@ -86,25 +91,18 @@ class ValueRun(TenantModel):
         related_name="+",
         db_index=False,
     )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     observation_end = models.DateField(_("history up to"), null=True, blank=True)
     horizon_months = models.PositiveSmallIntegerField(_("horizon in months"), default=DEFAULT_HORIZON_MONTHS)
     annual_discount_rate = models.DecimalField(
         _("annual discount rate"), max_digits=5, decimal_places=4, default=DEFAULT_DISCOUNT_RATE
     )
-    customers = models.PositiveIntegerField(_("customers with purchases"), default=0)
     repeat_customers = models.PositiveIntegerField(_("repeat customers"), default=0)
-    customers_updated = models.PositiveIntegerField(_("customers updated"), default=0)
     converged = models.BooleanField(_("converged"), null=True, blank=True)
     # The purchase history put BG/NBD's optimum on the boundary of its parameters (e.g. no sign of
     # customers dropping out), so it was fitted with the model's small documented penalty.
     penalized = models.BooleanField(_("fitted with a penalty"), default=False)
     parameters = models.JSONField(_("fitted parameters"), default=dict, blank=True)
     failure_code = models.CharField(_("failure"), max_length=30, choices=ValueRunFailure.choices, blank=True)
-    # The model's own explanation, in English, for the analyst; pages show failure_code translated.
-    failure_detail = models.TextField(_("details"), blank=True)
 
     class Meta:
         verbose_name = _("value run")
@@ -114,15 +112,3 @@ class ValueRun(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.created_at:%Y-%m-%d %H:%M} {self.status}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (ValueRunStatus.SUCCEEDED, ValueRunStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.is_finished:
-            return 100
-        if not self.customers:
-            return 0
-        return min(99, int(100 * self.customers_updated / self.customers))

@@ -93,11 +93,10 @@ def _save(run: ValueRun, *fields: str) -> None:
 
 
 def _fail(run: ValueRun, code: str, detail: str) -> ValueRun:
-    run.status = ValueRunStatus.FAILED
     run.failure_code = code
-    run.failure_detail = detail[:2000]
-    run.finished_at = timezone.now()
-    _save(run, "status", "failure_code", "failure_detail", "finished_at", "converged", "parameters", "phase")
+    run.job_finished(
+        ValueRunStatus.FAILED, "failure_code", "converged", "parameters", "phase", error=detail[:2000]
+    )
     return run
 
 
@@ -113,19 +112,17 @@ def value_refresh(
     """
     organization = run.organization
     report = progress or (lambda phase, done, total: None)
-    run.status = ValueRunStatus.RUNNING
-    run.started_at = timezone.now()
     run.phase = "reading"
     end = today or timezone.now().astimezone(zoneinfo.ZoneInfo(organization.time_zone)).date()
     run.observation_end = end
-    _save(run, "status", "started_at", "phase", "observation_end")
+    run.job_started("phase", "observation_end")
     try:
         report("reading", 0, 0)
         rfm = rfm_from_database(organization_id=organization.pk, observation_end=end)
-        run.customers = len(rfm)
+        run.progress_total = len(rfm)
         run.repeat_customers = int(np.count_nonzero(rfm.x))
         run.phase = "fitting"
-        _save(run, "customers", "repeat_customers", "phase")
+        _save(run, "progress_total", "repeat_customers", "phase")
         if len(rfm) == 0:
             return _fail(run, ValueRunFailure.NO_PURCHASES, "No purchases up to the observation end.")
         report("fitting", 0, len(rfm))
@@ -172,18 +169,16 @@ def value_refresh(
     except Exception as error:
         logger.exception("Value refresh failed for organization %s", organization.pk)
         return _fail(run, ValueRunFailure.ERROR, f"{type(error).__name__}: {error}")
-    run.status = ValueRunStatus.SUCCEEDED
     run.phase = ""
-    run.finished_at = timezone.now()
     with transaction.atomic():
-        _save(run, "status", "phase", "finished_at", "customers_updated")
+        run.job_finished(ValueRunStatus.SUCCEEDED, "phase", "progress_done")
         audit_record(
             organization_id=organization.pk,
             action="value.refreshed",
             object_type="value_run",
             object_id=run.pk,
             actor_id=run.started_by_id,
-            data={"customers": run.customers_updated, "parameters": run.parameters},
+            data={"customers": run.progress_done, "parameters": run.parameters},
         )
     return run
 
@@ -215,8 +210,7 @@ def _store_values(run: ValueRun, rfm: DatabaseRfm, clv, alive, report: Progress)
         Customer.objects.filter(organization_id=run.organization_id, predicted_clv__isnull=False).exclude(
             Exists(Purchase.objects.filter(customer_id=OuterRef("pk"), occurred_on__lte=run.observation_end))
         ).update(predicted_clv=None, probability_alive=None, value_computed_at=moment)
-        run.customers_updated = total
-        _save(run, "customers_updated")
+        run.job_progressed(total)
 
 
 def value_refresh_organization(

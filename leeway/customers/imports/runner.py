@@ -62,7 +62,7 @@ def import_job_create(
         organization=organization,
         kind=kind,
         file_name=os.path.basename(file_name)[:255],
-        size_bytes=size_bytes,
+        progress_total=size_bytes,
         stored_path=stored_path,
         created_by=member,
         language=getattr(member, "language", None) or translation.get_language() or settings.LANGUAGE_CODE,
@@ -72,18 +72,16 @@ def import_job_create(
 def import_file(*, job: ImportJob, path: str | os.PathLike, on_progress: ProgressCallback | None = None):
     """Run one import end to end; the job records the outcome (it never raises for bad input)."""
     with translation.override(job.language):
-        job.status = ImportStatus.RUNNING
         job.phase = ImportPhase.READING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "phase", "started_at"])
+        job.job_started("phase")
         try:
             _Importer(job, on_progress).run(path)
         except FileRefused as refusal:
-            _finish_failed(job, failure=str(refusal))
+            _finish_failed(job, error=str(refusal))
         except Exception:
             logger.exception("Import %s failed", job.pk)
             _finish_failed(
-                job, failure=_("The import stopped because of an unexpected error; nothing was imported.")
+                job, error=_("The import stopped because of an unexpected error; nothing was imported.")
             )
         finally:
             ImportRow.objects.filter(job=job).delete()
@@ -92,26 +90,20 @@ def import_file(*, job: ImportJob, path: str | os.PathLike, on_progress: Progres
     return job
 
 
-def _finish_failed(job: ImportJob, *, failure: str = "") -> None:
-    job.status = ImportStatus.FAILED
+def _finish_failed(job: ImportJob, *, error: str = "") -> None:
     job.phase = ImportPhase.DONE
-    job.failure = failure
     job.created_count = job.updated_count = job.skipped_count = 0
-    job.finished_at = timezone.now()
-    job.save(
-        update_fields=[
-            "status",
-            "phase",
-            "failure",
-            "errors",
-            "error_count",
-            "created_count",
-            "updated_count",
-            "skipped_count",
-            "finished_at",
-            "rows_read",
-            "bytes_read",
-        ]
+    job.job_finished(
+        ImportStatus.FAILED,
+        "phase",
+        "errors",
+        "error_count",
+        "created_count",
+        "updated_count",
+        "skipped_count",
+        "rows_read",
+        "progress_done",
+        error=error,
     )
 
 
@@ -139,7 +131,7 @@ class _Importer:
                 _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
                 % {"size": megabytes(size), "limit": megabytes(limit)}
             )
-        self.job.size_bytes = size
+        self.job.progress_total = size
         with open(path, "rb") as raw:
             start = raw.read(64 * 1024)
             if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -148,7 +140,7 @@ class _Importer:
                 raise FileRefused(_("This is not a CSV text file (it contains binary data)."))
             raw.seek(0)
             self._read(raw)
-        self.job.bytes_read = size
+        self.job.progress_done = size
         self._save_progress()
         self.job.phase = ImportPhase.CHECKING
         self.job.save(update_fields=["phase"])
@@ -243,14 +235,14 @@ class _Importer:
             self.staging.add(rows)
             self.pending = []
         try:
-            self.job.bytes_read = raw.tell()
+            self.job.progress_done = raw.tell()
         except (OSError, ValueError):
             pass
         self._save_progress()
 
     def _save_progress(self) -> None:
-        self.job.save(update_fields=["bytes_read", "rows_read", "size_bytes"])
-        self.on_progress(self.job.bytes_read)
+        self.job.job_progressed(self.job.progress_done, "rows_read", "progress_total")
+        self.on_progress(self.job.progress_done)
 
     # --- per kind ------------------------------------------------------------------------------
 
@@ -379,20 +371,15 @@ class _Importer:
         with transaction.atomic():
             created, updated, skipped = self.staging.apply(self.columns)
             job.created_count, job.updated_count, job.skipped_count = created, updated, skipped
-            job.status = ImportStatus.SUCCEEDED
             job.phase = ImportPhase.DONE
-            job.finished_at = timezone.now()
             job.stored_path = ""
-            job.save(
-                update_fields=[
-                    "created_count",
-                    "updated_count",
-                    "skipped_count",
-                    "status",
-                    "phase",
-                    "finished_at",
-                    "stored_path",
-                ]
+            job.job_finished(
+                ImportStatus.SUCCEEDED,
+                "created_count",
+                "updated_count",
+                "skipped_count",
+                "phase",
+                "stored_path",
             )
             summary = {
                 "kind": job.kind,

@@ -230,43 +230,43 @@ class TestWholeFileProblems:
     def test_a_wrong_header_names_the_expected_columns(self, aurora, write):
         job = run(aurora, "transactions", write("customer_id,day,amount\nC-1,2024-01-01,1.00\n"))
         assert job.status == "failed"
-        assert "customer, date, amount, currency" in job.failure
-        assert "missing customer, date, currency" in job.failure
-        assert "unexpected customer_id, day" in job.failure
+        assert "customer, date, amount, currency" in job.error
+        assert "missing customer, date, currency" in job.error
+        assert "unexpected customer_id, day" in job.error
         assert job.errors == []
 
     def test_a_repeated_column_is_refused(self, aurora, write):
         job = run(aurora, "customers", write("external_id,name,name\n"))
-        assert "repeats the column(s) name" in job.failure
+        assert "repeats the column(s) name" in job.error
 
     def test_a_file_that_is_not_utf8_is_refused_clearly(self, aurora, write):
         job = run(aurora, "customers", write("external_id,name\nC-1,José Núñez\n".encode("latin-1")))
         assert job.status == "failed"
-        assert "not UTF-8" in job.failure
+        assert "not UTF-8" in job.error
         assert not Customer.objects.exists()
 
     def test_a_utf16_file_is_refused_clearly(self, aurora, write):
         job = run(aurora, "customers", write("external_id,name\nC-1,Ann\n".encode("utf-16")))
-        assert "not UTF-8" in job.failure
+        assert "not UTF-8" in job.error
 
     def test_a_utf8_file_with_a_byte_order_mark_is_fine(self, aurora, write):
         job = run(aurora, "customers", write("\ufeffexternal_id,name\nC-1,Ann\n".encode()))
-        assert job.status == "succeeded", job.failure
+        assert job.status == "succeeded", job.error
 
     def test_an_oversized_file_is_refused_before_reading(self, aurora, write, settings):
         settings.LEEWAY_MAX_UPLOAD_BYTES = 100
         job = run(aurora, "customers", write("external_id,name\n" + "C-1,Ann\n" * 20))
-        assert "too large" in job.failure
+        assert "too large" in job.error
         assert job.rows_read == 0
 
     def test_an_empty_file_and_a_header_alone_are_refused(self, aurora, write):
-        assert run(aurora, "customers", write("")).failure == "The file is empty."
-        assert "no rows" in run(aurora, "customers", write("external_id,name\n\n")).failure
+        assert run(aurora, "customers", write("")).error == "The file is empty."
+        assert "no rows" in run(aurora, "customers", write("external_id,name\n\n")).error
 
     def test_a_binary_file_is_refused(self, aurora, write):
         job = run(aurora, "customers", write(b"external_id,name\nC-1,A\x00B\n"))
         assert job.status == "failed"
-        assert job.failure
+        assert job.error
 
 
 class TestCommandLine:
@@ -309,7 +309,7 @@ def _import_peak(aurora, path, rows, *, start=0) -> tuple[int, int]:
     finally:
         tracemalloc.stop()
     job.refresh_from_db()
-    assert job.status == "succeeded", (job.failure, job.errors[:3])
+    assert job.status == "succeeded", (job.error, job.errors[:3])
     assert job.created_count == rows
     return size, peak
 

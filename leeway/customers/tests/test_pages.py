@@ -168,8 +168,8 @@ class TestImportPages:
             organization=analyst.organization,
             kind="customers",
             file_name="big.csv",
-            size_bytes=1000,
-            bytes_read=250,
+            progress_total=1000,
+            progress_done=250,
         )
         client.force_login(analyst)
         html = client.get(reverse("customers:import_job", args=[job.pk])).content.decode()
@@ -250,7 +250,7 @@ class TestValuePages:
 
     def test_a_running_refresh_is_polled(self, client, analyst):
         run = ValueRun.objects.create(
-            organization=analyst.organization, status="running", phase="storing", customers=10
+            organization=analyst.organization, status="running", phase="storing", progress_total=10
         )
         client.force_login(analyst)
         html = client.get(reverse("value:run", args=[run.pk])).content.decode()

@@ -135,7 +135,7 @@ def test_the_refresh_stores_values_and_the_run_says_it_was_penalized(aurora, ref
 
     run = refreshed
     assert (run.status, run.failure_code, run.converged, run.penalized) == ("succeeded", "", True, True)
-    assert run.customers_updated == 1000
+    assert run.progress_done == 1000
     assert run.parameters["bgnbd"]["penalty"] in BOUNDARY_PENALTIES
     assert not Customer.objects.filter(organization=aurora, predicted_clv__isnull=True).exists()
     alive = Customer.objects.filter(organization=aurora).values_list("probability_alive", flat=True)

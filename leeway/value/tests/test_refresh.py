@@ -97,7 +97,7 @@ def test_a_refresh_stores_every_customers_value(aurora):
     add_history(aurora, customers=400)
     run = value_refresh_organization(organization=aurora, today=TODAY)
     assert (run.status, run.failure_code, run.converged) == ("succeeded", "", True)
-    assert run.customers == run.customers_updated == 400
+    assert run.progress_total == run.progress_done == 400
     assert set(run.parameters["bgnbd"]) == {"r", "alpha", "a", "b", "loglik"}
     assert set(run.parameters["gamma_gamma"]) == {"p", "q", "gamma", "loglik"}
     assert not Customer.objects.filter(organization=aurora, predicted_clv__isnull=True).exists()
@@ -149,7 +149,7 @@ def test_a_fit_that_does_not_converge_keeps_the_previous_values(aurora, monkeypa
     monkeypatch.setattr("leeway.value.refresh.fit_bgnbd", not_converging)
     run = value_refresh_organization(organization=aurora, today=TODAY)
     assert (run.status, run.failure_code, run.converged) == ("failed", ValueRunFailure.NOT_CONVERGED, False)
-    assert "did not converge" in run.failure_detail
+    assert "did not converge" in run.error
     assert run.finished_at is not None
     assert dict(Customer.objects.values_list("pk", "predicted_clv")) == before
     assert dict(Customer.objects.values_list("pk", "value_computed_at")) == computed
@@ -193,7 +193,7 @@ def test_an_unexpected_error_is_recorded_not_raised(aurora, monkeypatch):
     monkeypatch.setattr("leeway.value.refresh.rfm_from_database", broken)
     run = value_refresh_organization(organization=aurora, today=TODAY)
     assert (run.status, run.failure_code) == ("failed", ValueRunFailure.ERROR)
-    assert "database went away" in run.failure_detail
+    assert "database went away" in run.error
 
 
 def test_purchases_after_the_observation_end_are_ignored(aurora):
@@ -217,7 +217,7 @@ def test_each_organization_is_fitted_on_its_own_purchases(aurora, casa):
     value_refresh_organization(organization=aurora, today=TODAY)
     casa_run = value_refresh_organization(organization=casa, today=TODAY)
     assert casa_run.failure_code == ValueRunFailure.INSUFFICIENT_HISTORY
-    assert casa_run.customers == 5
+    assert casa_run.progress_total == 5
     assert not Customer.objects.filter(organization=casa, predicted_clv__isnull=False).exists()
 
 

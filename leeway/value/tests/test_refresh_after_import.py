@@ -58,7 +58,7 @@ def test_imported_customers_get_values_without_a_refresh_by_hand(client, analyst
     runs = list(ValueRun.objects.filter(organization=analyst.organization).order_by("id"))
     assert [(run.trigger, run.started_by) for run in runs] == [("import", analyst), ("import", analyst)]
     assert runs[-1].status == ValueRunStatus.SUCCEEDED
-    assert runs[-1].customers_updated == 300
+    assert runs[-1].progress_done == 300
     assert not Customer.objects.filter(predicted_clv__isnull=True).exists()
     assert AuditEntry.objects.filter(action__startswith="value.", organization=analyst.organization).exists()
     html = client.get(reverse("customers:detail", args=["C-1"])).content.decode()

@@ -52,8 +52,8 @@ class Command(BaseCommand):
                 )
             )
             return
-        if job.failure:
-            raise CommandError(job.failure)
+        if job.error:
+            raise CommandError(job.error)
         self.stderr.write(f"Nothing was imported: {job.error_count} problem(s) in {job.rows_read} rows.")
         self.stderr.write(f"{'row':>8}  {'field':<14} reason")
         for error in job.errors:

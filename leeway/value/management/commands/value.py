@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 bg = run.parameters["bgnbd"]
                 self.stdout.write(
                     self.style.SUCCESS(
-                        f"{organization.slug}: values stored for {run.customers_updated} customers "
+                        f"{organization.slug}: values stored for {run.progress_done} customers "
                         f"(r={bg['r']:.3f} alpha={bg['alpha']:.3f} a={bg['a']:.3f} b={bg['b']:.3f})."
                     )
                 )
@@ -80,7 +80,7 @@ class Command(BaseCommand):
             else:
                 failures += 1
                 self.stderr.write(
-                    f"{organization.slug}: no new values ({run.failure_code}): {run.failure_detail}. "
+                    f"{organization.slug}: no new values ({run.failure_code}): {run.error}. "
                     "Previous values were kept."
                 )
         if failures and slug:
