@@ -6,6 +6,7 @@ import psycopg
 from django.conf import settings
 from django.db import connections
 
+from leeway.core import caches
 from leeway.core.batch.statements import native_placeholders, side_by_side, split_side_by_side
 
 
@@ -67,21 +68,45 @@ def _pipelined(raw: psycopg.Connection, sent: list[tuple[str, list, bool, int | 
     the connection is still usable.
     """
     prepare = bool(getattr(settings, "LEEWAY_DB_PREPARE", True))
+    kept = _kept_cursors(raw)
+    # A cursor holds the result of its last statement: each statement whose rows are read gets its
+    # own; the others share the first (their errors still raise when the pipeline syncs).
+    wanted = sum(1 for _sql, _params, rows, _parts in sent if rows)
+    while len(kept) < wanted + 1:
+        kept.append(psycopg.RawCursor(raw))
+    readers = iter(kept[1:])
     cursors = []
     with raw.pipeline():
-        for sql, params, _rows, _parts in sent:
-            cursor = psycopg.RawCursor(raw)
+        for sql, params, rows, _parts in sent:
+            cursor = next(readers) if rows else kept[0]
             cursor.execute(native_placeholders(sql), params, prepare=prepare)
             cursors.append(cursor)
     results: list = []
     for cursor, (_sql, _params, rows, parts) in zip(cursors, sent, strict=True):
-        with cursor:
-            if parts is not None:
-                names = [column.name for column in cursor.description]
-                results.extend(split_side_by_side(names, cursor.fetchall(), parts))
-            else:
-                results.append(cursor.fetchall() if rows else None)
+        if parts is not None:
+            names = [column.name for column in cursor.description]
+            results.extend(split_side_by_side(names, cursor.fetchall(), parts))
+        else:
+            results.append(cursor.fetchall() if rows else None)
     return results
+
+
+# The cursors each psycopg connection's batches run on, reused batch after batch, as a driver keeps
+# its statement handles: a new cursor starts a new Transformer, which looks up every parameter type's
+# dumper and every column type's loader again (bench/README.md, "Public APIs only"). A connection
+# belongs to one thread. A cursor refers to its connection, so the entries of closed connections are
+# dropped when a new connection's are added (a weak mapping would never let them go).
+_CURSORS: dict[psycopg.Connection, list[psycopg.RawCursor]] = {}
+caches.register("batch.cursors", _CURSORS.clear)
+
+
+def _kept_cursors(raw: psycopg.Connection) -> list[psycopg.RawCursor]:
+    kept = _CURSORS.get(raw)
+    if kept is None:
+        for closed in [connection for connection in _CURSORS if connection.closed]:
+            del _CURSORS[closed]
+        kept = _CURSORS[raw] = []
+    return kept
 
 
 def _side_by_side_groups(statements) -> list[tuple[str, list, bool, int | None]]:

@@ -28,6 +28,7 @@ EXPECTED = {
     "decisions.counter_arrays_sql",
     "decisions.customer_lookup_sql",
     "decisions.customer_lock_sql",
+    "decisions.charge_sql",
     "decisions.number_symbols",
     "decisions.formatted_amounts",
     "decisions.reason_sentences",

@@ -210,25 +210,30 @@ def _charge_parts(charge: Charge) -> list[tuple[str, str, list]]:
     """Parts of one statement (`with_parts`): `locked` locks the counters in id order with the cap each
     must keep (NULL: it may be passed), `fits` says whether all of them fit, `charged` charges them
     all if so (RETURNING id, new spent), none otherwise."""
-    states = charge.counters
+    params = []
+    for state in charge.counters:
+        params += [state.counter_id, str(state.target.cap) if charge.must_fit(state) else None]
+    amount = str(charge.amount)
+    locked, fits_all, charged = _charge_sql(len(charge.counters))
+    return [("locked", locked, params), ("fits", fits_all, [amount]), ("charged", charged, [amount])]
+
+
+@caches.memo("decisions.charge_sql", maxsize=16)
+def _charge_sql(count: int) -> tuple[str, str, str]:
     counter = _counter_table()
-    caps = ", ".join(["(CAST(%s AS bigint), CAST(%s AS numeric))"] * len(states))
+    caps = ", ".join(["(CAST(%s AS bigint), CAST(%s AS numeric))"] * count)
     locked = (
         f"SELECT {counter}.id, {counter}.spent, caps.cap FROM {counter} "
         f"JOIN (VALUES {caps}) AS caps (id, cap) ON caps.id = {counter}.id "
         f"ORDER BY {counter}.id FOR UPDATE OF {counter}"
     )
-    params = []
-    for state in states:
-        params += [state.counter_id, str(state.target.cap) if charge.must_fit(state) else None]
     condition = FITS_SQL.format(spent="spent", amount="CAST(%s AS numeric)", cap="cap")
     fits_all = f"SELECT COALESCE(bool_and(cap IS NULL OR {condition}), true) AS ok FROM locked"
     charged = (
         f"UPDATE {counter} SET spent = {counter}.spent + CAST(%s AS numeric) FROM locked, fits "
         f"WHERE {counter}.id = locked.id AND fits.ok RETURNING {counter}.id, {counter}.spent"
     )
-    amount = str(charge.amount)
-    return [("locked", locked, params), ("fits", fits_all, [amount]), ("charged", charged, [amount])]
+    return locked, fits_all, charged
 
 
 def _state(target: BudgetTarget, row: tuple | None) -> BudgetState:
