@@ -93,7 +93,8 @@ def _pipelined(raw: psycopg.Connection, sent: list[tuple[str, list, bool, int | 
 
 # The cursors each psycopg connection's batches run on, reused batch after batch, as a driver keeps
 # its statement handles: a new cursor starts a new Transformer, which looks up every parameter type's
-# dumper and every column type's loader again (bench/README.md, "Public APIs only"). A connection
+# dumper and every column type's loader again (bench/README.md, "Public APIs only": 6.13 → 5.93 M
+# instructions per decision with the cursors kept). A connection
 # belongs to one thread. A cursor refers to its connection, so the entries of closed connections are
 # dropped when a new connection's are added (a weak mapping would never let them go).
 _CURSORS: dict[psycopg.Connection, list[psycopg.RawCursor]] = {}
