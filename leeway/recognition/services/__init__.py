@@ -1,0 +1,96 @@
+"""Writes of recognition: company values, settings, kudos, celebrations, awards.
+
+Each is one transaction with an audit entry and, where the outside world cares, an outbox event
+(`kudos.given`, `decision.celebrated`, `award.confirmed`) whose payload carries `celebration` as
+shared-interfaces.md describes: never customer personal data beyond a first name.
+"""
+
+from leeway.recognition.services.awards import (
+    award_confirm,
+    award_nominate,
+)
+from leeway.recognition.services.common import (
+    CODE_RE,
+    CONFIRMING_ROLES,
+    DIGITS_RE,
+    EMAIL_RE,
+    GIVING_ROLES,
+    KEPT_KINDS,
+    KEPT_WINDOW,
+    NOMINATING_ROLES,
+    QUOTE_RE,
+    _audit,
+    _languages,
+    _no_markup,
+    _plain_text,
+    _require_role,
+    _zone,
+    celebration_payload,
+    customer_first_name,
+    customer_words_from,
+    decision_path,
+    first_name,
+    gesture_name,
+    month_start,
+    period_start,
+    value_kept,
+    value_name,
+)
+from leeway.recognition.services.kudos import (
+    _allowance_spend,
+    _check_giver,
+    allowance_for,
+    decision_celebrate,
+    kudos_give,
+)
+from leeway.recognition.services.values import (
+    _parse_count,
+    _save_value_texts,
+    _value_names,
+    company_value_create,
+    company_value_update,
+    recognition_settings_for,
+    recognition_settings_update,
+)
+
+__all__ = [
+    "CODE_RE",
+    "CONFIRMING_ROLES",
+    "DIGITS_RE",
+    "EMAIL_RE",
+    "GIVING_ROLES",
+    "KEPT_KINDS",
+    "KEPT_WINDOW",
+    "NOMINATING_ROLES",
+    "QUOTE_RE",
+    "_allowance_spend",
+    "_audit",
+    "_check_giver",
+    "_languages",
+    "_no_markup",
+    "_parse_count",
+    "_plain_text",
+    "_require_role",
+    "_save_value_texts",
+    "_value_names",
+    "_zone",
+    "allowance_for",
+    "award_confirm",
+    "award_nominate",
+    "celebration_payload",
+    "company_value_create",
+    "company_value_update",
+    "customer_first_name",
+    "customer_words_from",
+    "decision_celebrate",
+    "decision_path",
+    "first_name",
+    "gesture_name",
+    "kudos_give",
+    "month_start",
+    "period_start",
+    "recognition_settings_for",
+    "recognition_settings_update",
+    "value_kept",
+    "value_name",
+]
