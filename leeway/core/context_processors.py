@@ -10,4 +10,10 @@ def navigation(request):
     current = request.resolver_match.view_name if getattr(request, "resolver_match", None) else ""
     for item in nav:
         item["current"] = item["name"] == current
-    return {"nav_items": nav, "available_languages": settings.LANGUAGES}
+    manage = [item for item in nav if item["group"] == "manage"]
+    return {
+        "nav_items": [item for item in nav if item["group"] != "manage"],
+        "nav_manage": manage,
+        "nav_manage_current": any(item["current"] for item in manage),
+        "available_languages": settings.LANGUAGES,
+    }

@@ -11,6 +11,9 @@ class NavItem:
     label: str
     url_name: str
     roles: tuple[str, ...]
+    # "manage": the organization's settings, gathered under one "Manage" menu so the bar keeps
+    # to the day's work (an admin has twenty pages).
+    group: str = ""
 
 
 ALL_ROLES = ("agent", "lead", "manager", "admin", "trainer", "analyst")
@@ -35,18 +38,18 @@ NAV_ITEMS = [
     NavItem(_("Celebrations"), "recognition:feed", ALL_ROLES),
     NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),
     NavItem(_("Customer value"), "value:overview", ("admin", "analyst")),
-    NavItem(_("Policy"), "policy:overview", ("admin",)),
-    NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst")),
-    NavItem(_("Members"), "people:members", ("admin",)),
-    NavItem(_("Recognition"), "recognition:insights", ("admin", "analyst")),
+    NavItem(_("Policy"), "policy:overview", ("admin",), group="manage"),
+    NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst"), group="manage"),
+    NavItem(_("Members"), "people:members", ("admin",), group="manage"),
+    NavItem(_("Recognition"), "recognition:insights", ("admin", "analyst"), group="manage"),
     NavItem(_("Feedback"), "alignment:my_feedback", ("agent",)),
     NavItem(_("Review"), "alignment:review", ("lead", "manager", "admin")),
     NavItem(_("Backing"), "alignment:backing", ("lead", "manager", "admin")),
     NavItem(_("Charter"), "alignment:charters", ALL_ROLES),
     NavItem(_("Pulse"), "alignment:pulses", ALL_ROLES),
-    NavItem(_("Policy proposals"), "alignment:proposals", ("admin",)),
-    NavItem(_("Webhooks"), "integrations:webhooks", ("admin",)),
-    NavItem(_("API"), "api:openapi-view", ("admin",)),
+    NavItem(_("Policy proposals"), "alignment:proposals", ("admin",), group="manage"),
+    NavItem(_("Webhooks"), "integrations:webhooks", ("admin",), group="manage"),
+    NavItem(_("API"), "api:openapi-view", ("admin",), group="manage"),
 ]
 
 
@@ -61,7 +64,7 @@ def items_for(member) -> list[dict]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": item.label, "url": url, "name": item.url_name})
+        items.append({"label": item.label, "url": url, "name": item.url_name, "group": item.group})
     return items
 
 
