@@ -19,6 +19,7 @@ def demo_live(transactional_db, live_server):
 def test_an_admin_reads_and_tries_the_api_from_the_docs(page, demo_live):
     violations = watch_csp(page)
     log_in(page, demo_live.url, "aurora-admin")
+    page.get_by_text("Manage", exact=True).click()  # the organization's settings menu
     page.get_by_role("link", name="API", exact=True).click()
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Leeway API")
     operation = page.locator("#operations-people-leeway_people_api_me")

@@ -150,7 +150,9 @@ def test_my_decisions_lists_the_agents_own_decisions_and_updates_with_the_answer
     page.get_by_role("link", name="My decisions").click()
     row = page.locator(f"#mine-{request.public_id}")
     expect(row).to_contain_text("Waiting for your lead")
-    expect(page.locator("#mine tbody tr")).to_have_count(1)  # another agent's decision is not listed
+    # Every row is the agent's own (the demo's history included); another agent's decision is not listed.
+    expect(page.locator("#mine tbody tr")).to_have_count(Decision.objects.filter(agent=agent).count())
+    expect(page.locator("#mine")).not_to_contain_text("C-1015")
     decision_decline(
         decision=request, member=Member.objects.get(username="aurora-lead"), reason="Over the monthly cap."
     )

@@ -51,7 +51,9 @@ def _shot(page, name):
 def test_an_admin_adds_a_member_who_joins_and_deactivates_another(page, browser, people_live):
     problems = _watch(page)
     _log_in(page, people_live.url, "aurora-admin")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Members").click()
+    navigation = page.get_by_role("navigation", name="Main")
+    navigation.get_by_text("Manage", exact=True).click()  # the organization's settings menu
+    navigation.get_by_role("link", name="Members").click()
     expect(page.get_by_role("heading", name="Members", level=1)).to_be_visible()
     page.get_by_role("link", name="Add a member").click()
 
