@@ -13,14 +13,12 @@ from ninja import Router, Schema, Status
 
 from leeway.alignment import selectors, services
 from leeway.alignment.models import Charter, Dispute, Feedback, PolicyProposal
-from leeway.core.api_schemas import ErrorOut
+from leeway.core.api_schemas import errors
 from leeway.core.errors import Forbidden
 from leeway.decisions import selectors as decision_selectors
 from leeway.people.models import Role
 
 router = Router(tags=["alignment"])
-
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 # --- Shapes
@@ -257,7 +255,9 @@ def backing_payload(index: selectors.BackingIndex) -> dict:
 # --- Charters
 
 
-@router.get("/charters", response={200: list[CharterOut], **ERRORS}, summary="Charters and who signed them")
+@router.get(
+    "/charters", response={200: list[CharterOut], **errors(401, 422)}, summary="Charters and who signed them"
+)
 def charter_list(request):
     member = request.auth
     return [charter_payload(status, viewer=member) for status in selectors.charter_statuses_for(member)]
@@ -265,7 +265,7 @@ def charter_list(request):
 
 @router.post(
     "/departments/{department_id}/charters",
-    response={201: CharterOut, **ERRORS},
+    response={201: CharterOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Publish a new charter version (admins)",
     description='Texts per language (`{"en": {"title", "text"}}`); managers are asked to sign again.',
 )
@@ -278,8 +278,12 @@ def charter_publish(request, department_id: int, payload: CharterIn):
 
 @router.post(
     "/charters/{charter_id}/sign",
-    response={200: CharterOut, **ERRORS},
+    response={200: CharterOut, **errors(401, 403, 404, 409, 422)},
     summary="Sign the department's current charter (its managers)",
+    description=(
+        "A version that is no longer the department's newest is 409 `charter_superseded`; signing the same "
+        "version twice is 409 `already_signed`."
+    ),
 )
 def charter_sign(request, charter_id: int):
     charter = selectors.get_charter_for(request.auth, charter_id)
@@ -292,7 +296,7 @@ def charter_sign(request, charter_id: int):
 
 @router.get(
     "/decisions/{decision_id}/feedback",
-    response={200: list[FeedbackOut], **ERRORS},
+    response={200: list[FeedbackOut], **errors(401, 404, 422)},
     summary="Feedback on a decision",
 )
 def decision_feedback(request, decision_id: str):
@@ -302,7 +306,7 @@ def decision_feedback(request, decision_id: str):
 
 @router.post(
     "/decisions/{decision_id}/feedback",
-    response={201: FeedbackOut, **ERRORS},
+    response={201: FeedbackOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Praise or coach the agent",
     description=(
         "A protected decision takes praise or coaching (`human_error` or `at_risk`) only: a correction or "
@@ -317,7 +321,7 @@ def feedback_give(request, decision_id: str, payload: FeedbackIn):
 
 @router.post(
     "/decisions/{decision_id}/concerns",
-    response={201: ProposalOut, **ERRORS},
+    response={201: ProposalOut, **errors(400, 401, 403, 404, 413, 422)},
     summary="Raise a concern about a protected decision: it goes to the policy, not the agent",
 )
 def concern_raise(request, decision_id: str, payload: ConcernIn):
@@ -359,7 +363,7 @@ def proposal_list_payload(proposal: PolicyProposal) -> dict:
 
 @router.get(
     "/policy-proposals",
-    response={200: list[ProposalListOut], **ERRORS},
+    response={200: list[ProposalListOut], **errors(401, 403, 422)},
     summary="Concerns raised against the policy, with their decisions (admins)",
 )
 def proposal_list(request):
@@ -370,8 +374,9 @@ def proposal_list(request):
 
 @router.post(
     "/policy-proposals/{proposal_id}/answer",
-    response={200: ProposalListOut, **ERRORS},
+    response={200: ProposalListOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Take a proposal into the policy or keep the policy (admins)",
+    description="A proposal that was already answered is 409 `already_answered`.",
 )
 def proposal_answer(request, proposal_id: int, payload: ProposalAnswerIn):
     proposal = selectors.get_proposal_for(request.auth, proposal_id)
@@ -386,7 +391,7 @@ def proposal_answer(request, proposal_id: int, payload: ProposalAnswerIn):
 
 @router.post(
     "/decisions/{decision_id}/reverse",
-    response={409: ErrorOut, **ERRORS},
+    response=errors(401, 403, 404, 409, 422),
     summary="Always refused for an approved decision",
     description=(
         "Approved decisions are final and protected: 409 `decision_protected`, and the attempt is recorded "
@@ -400,8 +405,12 @@ def decision_reverse(request, decision_id: str):
 
 @router.post(
     "/decisions/{decision_id}/recharge",
-    response={409: ErrorOut, **ERRORS},
+    response=errors(400, 401, 403, 404, 409, 413, 422),
     summary="Always refused: no cost is ever charged to a person",
+    description=(
+        "An approved decision: 409 `decision_protected`, and the attempt is recorded on the caller's "
+        "backing. A decision that is not approved: 409 `not_approved`."
+    ),
 )
 def decision_recharge(request, decision_id: str, payload: RechargeIn):
     decision = decision_selectors.decision_in_organization(request.auth, decision_id)
@@ -413,15 +422,16 @@ def decision_recharge(request, decision_id: str, payload: RechargeIn):
 # --- Disputes
 
 
-@router.get("/feedback", response={200: list[FeedbackOut], **ERRORS}, summary="Feedback I received")
+@router.get("/feedback", response={200: list[FeedbackOut], **errors(401, 422)}, summary="Feedback I received")
 def feedback_mine(request):
     return [feedback_payload(feedback) for feedback in selectors.feedback_received(request.auth)]
 
 
 @router.post(
     "/feedback/{feedback_id}/disputes",
-    response={201: DisputeOut, **ERRORS},
+    response={201: DisputeOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Dispute feedback I received (a comment is required)",
+    description="Only its agent may; feedback that is already disputed is 409 `already_disputed`.",
 )
 def dispute_open(request, feedback_id: int, payload: DisputeIn):
     feedback = selectors.get_feedback_for(request.auth, feedback_id)
@@ -431,8 +441,9 @@ def dispute_open(request, feedback_id: int, payload: DisputeIn):
 
 @router.post(
     "/disputes/{dispute_id}/resolve",
-    response={200: DisputeOut, **ERRORS},
+    response={200: DisputeOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Resolve a dispute (another manager of the department, or an admin; never the author)",
+    description="A dispute that was already resolved is 409 `already_resolved`.",
 )
 def dispute_resolve(request, dispute_id: int, payload: ResolveIn):
     dispute = selectors.get_dispute_for(request.auth, dispute_id)
@@ -445,7 +456,11 @@ def dispute_resolve(request, dispute_id: int, payload: ResolveIn):
 # --- The Backing Index
 
 
-@router.get("/backing", response={200: BackingOut, **ERRORS}, summary="My Backing Index (leads and managers)")
+@router.get(
+    "/backing",
+    response={200: BackingOut, **errors(401, 403, 422)},
+    summary="My Backing Index (leads and managers)",
+)
 def backing_mine(request):
     member = request.auth
     if member.role not in (Role.LEAD, Role.MANAGER):
@@ -455,7 +470,7 @@ def backing_mine(request):
 
 @router.get(
     "/backing/departments/{department_id}",
-    response={200: BackingOut, **ERRORS},
+    response={200: BackingOut, **errors(401, 403, 404, 422)},
     summary="A department's Backing Index (its managers, admins)",
 )
 def backing_department(request, department_id: int):
@@ -468,7 +483,7 @@ def backing_department(request, department_id: int):
 
 @router.get(
     "/backing/members/{member_id}",
-    response={200: BackingOut, **ERRORS},
+    response={200: BackingOut, **errors(401, 403, 404, 422)},
     summary="A lead's or manager's index",
 )
 def backing_member(request, member_id: int):
@@ -482,9 +497,13 @@ def backing_member(request, member_id: int):
 
 @router.post(
     "/pulses/{pulse_id}/answers",
-    response={204: None, **ERRORS},
+    response={204: None, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Answer a pulse anonymously (once)",
-    description="Scores 1 to 5 for `negative_feedback`, `losing_job`, `paying` and `held_against`.",
+    description=(
+        "Scores 1 to 5 for `negative_feedback`, `losing_job`, `paying` and `held_against`. A pulse not sent "
+        "to your team is 403 `not_your_pulse`; one that is not open is 409 `pulse_closed`, and a second "
+        "answer is 409 `already_answered`."
+    ),
 )
 def pulse_answer(request, pulse_id: int, payload: PulseAnswerIn):
     pulse = selectors.get_pulse_for(request.auth, pulse_id)
@@ -494,7 +513,7 @@ def pulse_answer(request, pulse_id: int, payload: PulseAnswerIn):
 
 @router.get(
     "/pulses/{pulse_id}/results",
-    response={200: PulseResultsOut, **ERRORS},
+    response={200: PulseResultsOut, **errors(401, 403, 404, 422)},
     summary="A pulse's results, for groups where no fewer than five answers can be read or derived",
 )
 def pulse_results(request, pulse_id: int):

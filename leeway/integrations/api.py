@@ -6,7 +6,7 @@ Other roles get 403 before the body is read; another organization's endpoint or 
 from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 
-from leeway.core.api_schemas import ErrorOut
+from leeway.core.api_schemas import errors
 from leeway.core.errors import InvalidInput
 from leeway.integrations import selectors
 from leeway.integrations.models import DeliveryStatus
@@ -26,12 +26,11 @@ from leeway.integrations.services import (
 from leeway.people.api import ADMIN_AUTH
 
 router = Router(tags=["webhooks"], auth=ADMIN_AUTH)
-ERRORS = dict.fromkeys((400, 401, 403, 404, 422), ErrorOut)
 
 
 @router.post(
     "/webhooks",
-    response={201: WebhookCreatedOut, **ERRORS},
+    response={201: WebhookCreatedOut, **errors(400, 401, 403, 413, 422)},
     summary="Add a webhook endpoint (admins)",
     description=(
         "`format` is `standard` (Standard Webhooks JSON), `slack` (incoming webhook) or `teams` (Workflows). "
@@ -60,14 +59,18 @@ def webhook_add(request, payload: WebhookIn):
 
 
 @router.get(
-    "/webhooks", response={200: list[WebhookOut], **ERRORS}, summary="The organization's webhooks (admins)"
+    "/webhooks",
+    response={200: list[WebhookOut], **errors(401, 403, 422)},
+    summary="The organization's webhooks (admins)",
 )
 def webhook_list(request):
     return [selectors.endpoint_payload(endpoint) for endpoint in selectors.endpoints_for(request.auth)]
 
 
 @router.delete(
-    "/webhooks/{webhook_id}", response={204: None, **ERRORS}, summary="Remove a webhook and its log (admins)"
+    "/webhooks/{webhook_id}",
+    response={204: None, **errors(401, 403, 404, 422)},
+    summary="Remove a webhook and its log (admins)",
 )
 def webhook_remove(request, webhook_id: int):
     webhook_endpoint_delete(endpoint=selectors.get_endpoint_for(request.auth, webhook_id), actor=request.auth)
@@ -76,7 +79,7 @@ def webhook_remove(request, webhook_id: int):
 
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
-    response={200: DeliveryPage, **ERRORS},
+    response={200: DeliveryPage, **errors(401, 403, 404, 422)},
     summary="A webhook's delivery log, newest first (admins)",
     description="Filter by `status` (`pending`, `delivered`, `failed`); paged by `limit` and `offset`.",
 )
@@ -96,7 +99,7 @@ def webhook_deliveries(request, webhook_id: int, filters: Query[DeliveryFilters]
 
 @router.post(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver",
-    response={202: DeliveryOut, **ERRORS},
+    response={202: DeliveryOut, **errors(401, 403, 404, 422)},
     summary="Send one event again (admins)",
     description="Same `webhook-id` as before, so a receiver that already has it can drop the copy.",
 )

@@ -7,17 +7,17 @@ organization's decision or award is 404.
 
 from datetime import datetime
 
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from leeway.core.api_schemas import ErrorOut
-from leeway.core.errors import Forbidden
+from leeway.core.api_schemas import errors
+from leeway.core.errors import Forbidden, InvalidInput, NotFound
 from leeway.core.inputs import limit_field, offset_field
 from leeway.people.models import Role
 from leeway.recognition import selectors, services
 from leeway.recognition.models import MESSAGE_MAX_LENGTH
 
 router = Router(tags=["recognition"])
-ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422), ErrorOut)
 
 
 def _require(member, *roles) -> None:
@@ -125,6 +125,16 @@ class StatsOut(Schema):
     recognitions: int
 
 
+def _filter_object(lookup, member, object_id, *, field: str):
+    """A site or team named by a query filter: another organization's (or none) is a bad value there, 422."""
+    try:
+        return lookup(member, object_id)
+    except NotFound:
+        raise InvalidInput(
+            _("Not found in your organization."), code=f"unknown_{field}", field=field
+        ) from None
+
+
 def _value_out(value) -> dict:
     return {"id": value.pk, "code": value.code, "name": str(value), "active": value.active}
 
@@ -140,13 +150,18 @@ def _award_out(award) -> dict:
     }
 
 
-@router.get("/recognition/values", response={200: list[CompanyValueOut], **ERRORS}, summary="Company values")
+@router.get(
+    "/recognition/values", response={200: list[CompanyValueOut], **errors(401, 422)}, summary="Company values"
+)
 def value_list(request):
     return [_value_out(value) for value in selectors.company_values_for(request.auth)]
 
 
 @router.post(
-    "/recognition/values", response={201: CompanyValueOut, **ERRORS}, summary="Add a company value (admin)"
+    "/recognition/values",
+    response={201: CompanyValueOut, **errors(400, 401, 403, 409, 413, 422)},
+    summary="Add a company value (admin)",
+    description="A code the organization already has is 409 `duplicate`.",
 )
 def value_create(request, payload: CompanyValueIn):
     member = request.auth
@@ -157,8 +172,8 @@ def value_create(request, payload: CompanyValueIn):
 
 @router.patch(
     "/recognition/values/{value_id}",
-    response={200: CompanyValueOut, **ERRORS},
-    summary="Rename or switch a value",
+    response={200: CompanyValueOut, **errors(400, 401, 403, 404, 413, 422)},
+    summary="Rename or switch a value (admin)",
 )
 def value_update(request, value_id: int, payload: CompanyValuePatch):
     member = request.auth
@@ -169,7 +184,9 @@ def value_update(request, value_id: int, payload: CompanyValuePatch):
 
 
 @router.get(
-    "/recognition/allowance", response={200: AllowanceOut, **ERRORS}, summary="Your points this month"
+    "/recognition/allowance",
+    response={200: AllowanceOut, **errors(401, 422)},
+    summary="Your points this month",
 )
 def allowance(request):
     found = services.allowance_for(request.auth)
@@ -183,11 +200,12 @@ def allowance(request):
 
 @router.post(
     "/decisions/{decision_id}/kudos",
-    response={201: KudosOut, **ERRORS},
+    response={201: KudosOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Give kudos for a decision",
     description=(
         "A peer or lead praises an approved decision (not their own) with a company value and points from "
-        "their monthly allowance (no rollover; 0 points is fine). Once per person and decision (409)."
+        "their monthly allowance (no rollover; 0 points is fine). Once per person and decision (409 "
+        "`already_given`); a decision that is not approved is 409 `not_approved`."
     ),
 )
 def kudos_give(request, decision_id: str, payload: KudosIn):
@@ -215,9 +233,12 @@ def kudos_give(request, decision_id: str, payload: KudosIn):
 
 @router.post(
     "/decisions/{decision_id}/celebrate",
-    response={201: CelebrationOut, **ERRORS},
+    response={201: CelebrationOut, **errors(401, 403, 404, 409, 422)},
     summary="Celebrate a protected decision",
-    description="It enters the celebration feed and goes out as `decision.celebrated`. Once (then 409).",
+    description=(
+        "A peer or lead. It enters the celebration feed and goes out as `decision.celebrated`. Once (then "
+        "409 `already_celebrated`); a decision that is not protected and approved is 409 `not_protected`."
+    ),
 )
 def celebrate(request, decision_id: str):
     member = request.auth
@@ -234,8 +255,12 @@ def celebrate(request, decision_id: str):
 
 @router.post(
     "/decisions/{decision_id}/award-nominations",
-    response={201: AwardOut, **ERRORS},
+    response={201: AwardOut, **errors(400, 401, 403, 404, 409, 413, 422)},
     summary="Nominate a decision for an award (lead)",
+    description=(
+        "A lead of the decision's site. A decision that is not protected and approved is 409 "
+        "`not_protected`; one already nominated for that period is 409 `already_nominated`."
+    ),
 )
 def award_nominate(request, decision_id: str, payload: NominationIn):
     member = request.auth
@@ -249,8 +274,12 @@ def award_nominate(request, decision_id: str, payload: NominationIn):
 
 @router.post(
     "/recognition/awards/{award_id}/confirm",
-    response={200: AwardOut, **ERRORS},
+    response={200: AwardOut, **errors(401, 403, 404, 409, 422)},
     summary="Confirm a nomination (manager or admin, not the nominator)",
+    description=(
+        "An award already confirmed is 409 `already_confirmed`; a site that already has a confirmed award "
+        "for that period is 409 `period_taken`."
+    ),
 )
 def award_confirm(request, award_id: int):
     member = request.auth
@@ -259,13 +288,18 @@ def award_confirm(request, award_id: int):
     return _award_out(award)
 
 
-@router.get("/recognition/feed", response={200: FeedOut, **ERRORS}, summary="The celebration feed")
+@router.get(
+    "/recognition/feed",
+    response={200: FeedOut, **errors(401, 422)},
+    summary="The celebration feed",
+    description="`site` and `team` narrow it; one that is not the organization's is 422 on that field.",
+)
 def feed(request, filters: Query[FeedFilters]):
     member = request.auth
     items = selectors.feed_for(
         member,
-        site=selectors.site_for(member, filters.site),
-        team=selectors.team_for(member, filters.team),
+        site=_filter_object(selectors.site_for, member, filters.site, field="site"),
+        team=_filter_object(selectors.team_for, member, filters.team, field="team"),
         limit=filters.limit,
         offset=filters.offset,
     )
@@ -286,8 +320,8 @@ def feed(request, filters: Query[FeedFilters]):
 
 @router.get(
     "/recognition/stats",
-    response={200: StatsOut, **ERRORS},
-    summary="Recognition figures (admin)",
+    response={200: StatsOut, **errors(401, 403, 422)},
+    summary="Recognition figures (admins, analysts)",
     description="Share of agents with at least one recognition in the month (`?month=YYYY-MM`, default "
     "this month) and the Gini coefficient of recognitions per agent.",
 )

@@ -136,7 +136,10 @@ def test_feed_endpoint_shows_only_the_organizations_own(rw, other_rw, as_member,
     assert [item["decision"] for item in items] == [str(rw.decision.public_id)]
     assert items[0]["customer_first_name"] == "Ada" and "Byron" not in str(items[0])
     other_site = other_rw.decision.site_id
-    assert_error(as_member(rw.agent).get_json(url, site=other_site), 404)
+    # Another organization's site is not a value this filter takes (a 422 that says no more than a 404).
+    assert_error(as_member(rw.agent).get_json(url, site=other_site), 422, "unknown_site", "site")
+    other_team = other_rw.lead.team_id
+    assert_error(as_member(rw.agent).get_json(url, team=other_team), 422, "unknown_team", "team")
     assert as_member(rw.agent).get_json(url, team=rw.other_lead.team_id).json()["items"] == []
 
 
