@@ -4,6 +4,7 @@ No ranking anywhere: lists of people are in alphabetical order, and the figures 
 recognised, Gini coefficient) describe the programme, never a person's place in it.
 """
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -436,13 +437,20 @@ class RecognitionStats:
     recognitions: int
 
 
+# Months whose neighbours and local bounds are dates too: year 9999's December has no next month, and
+# year 1's first instant in a zone east of UTC falls before the first datetime.
+MONTH_YEARS = range(1900, 9999)
+
+
 def parse_month(text: str | None) -> date | None:
-    """A month as YYYY-MM (its first day), or None when absent; refused when malformed."""
+    """A month as YYYY-MM (its first day), or None when absent; refused when malformed or out of range."""
     if not text:
         return None
     try:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}", str(text)):
+            raise ValueError
         year, month = (int(part) for part in str(text).split("-"))
-        if not str(text).isascii() or len(str(text)) != 7:
+        if year not in MONTH_YEARS:
             raise ValueError
         return date(year, month, 1)
     except ValueError:

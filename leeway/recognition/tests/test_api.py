@@ -162,6 +162,9 @@ def test_stats_for_another_month_and_a_malformed_one(rw, as_member):
     client = as_member(rw.admin)
     assert client.get_json(f"{V1}/recognition/stats", month="2020-01").json()["month"] == "2020-01-01"
     assert_error(client.get_json(f"{V1}/recognition/stats", month="Jan"), 422, "invalid_month", "month")
+    # Months without a next one (or whose start is before the first datetime) are refused, not a 500.
+    for month in ("9999-12", "0001-01", " 2026-1", "2026-13", "٢٠٢٦-01"):
+        assert_error(client.get_json(f"{V1}/recognition/stats", month=month), 422, "invalid_month", "month")
 
 
 def test_allowance_and_value_changes_need_the_right_caller(rw, other_rw, as_member, api_client):
