@@ -1,5 +1,6 @@
 """Department charters: a manager signs each published version."""
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +24,12 @@ def charter_publish(*, department: Department, actor: Member, texts: dict[str, d
     if actor.role != Role.ADMIN:
         raise Forbidden(_("Only an admin can publish a charter."))
     organization = department.organization
+    languages = {code for code, _name in settings.LANGUAGES}
     cleaned: dict[str, dict[str, str]] = {}
     for language, values in (texts or {}).items():
+        if language not in languages:
+            # The key is the client's own: naming it again in the error would only echo it back.
+            raise InvalidInput(_("Unknown language."), code="unknown_language", field="texts")
         title = clean_text(values.get("title"), field=f"title_{language}", max_length=TITLE_MAX_LENGTH)
         text = clean_text(values.get("text"), field=f"text_{language}", max_length=CHARTER_TEXT_MAX_LENGTH)
         if title or text:

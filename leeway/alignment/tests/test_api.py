@@ -299,6 +299,17 @@ def test_a_charter_needs_the_organizations_language(api_client, world):
     assert not Charter.objects.exists()
 
 
+@pytest.mark.parametrize("language", ["zz", "", "x" * 40])
+def test_a_charter_in_a_language_leeway_does_not_speak_is_refused(api_client, world, language):
+    api_client.authenticate(world.admin)
+    response = api_client.post_json(
+        f"/api/v1/departments/{world.manager.department.pk}/charters",
+        {"texts": {**TEXTS, language: TEXTS["en"]}},
+    )
+    assert_error(response, 422, "unknown_language", "texts")
+    assert not Charter.objects.exists()
+
+
 def test_an_agent_disputes_with_a_mandatory_comment(api_client, world, feedback):
     api_client.authenticate(world.agent)
     path = f"/api/v1/feedback/{feedback.pk}/disputes"
