@@ -3,23 +3,28 @@ peers and leads celebrated, praised and awarded, so the feed, streaks and figure
 
 The decision service stamps decisions with the present, so the weeks before today are written as
 the service would have written them then: approved green decisions, protected, judged by the
-published policy version, with no budget counter touched (those days are over; today's budgets stay
-whole for the agents' own demo). Only the last week's recognition goes out as outbox events, as
+published policy version, each charged to the budgets of its day and month as an approval is (so the
+counters equal the approved spend); none falls on today, so today's budgets stay whole for the
+agents' own demo. Only the last week's recognition goes out as outbox events, as
 news would. Running it again changes nothing: an organization that has demo history keeps it.
 """
 
 import random
+import zoneinfo
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
 
 from leeway.core.outbox import outbox_emit
 from leeway.customers.models import Customer, Outcome, OutcomeKind
 from leeway.decisions.models import Decision, DecisionReason, DecisionStatus, Zone
+from leeway.decisions.services.approvals import charge_on_approval
 from leeway.people.models import Member, Organization, Role
 from leeway.policy.models import Gesture, PolicyVersion
+from leeway.policy.snapshot import current_policy
 from leeway.recognition.models import (
     Allowance,
     Award,
@@ -139,6 +144,11 @@ def _history(organization: Organization) -> dict[str, int]:
     newcomers = {agent.pk for agent in rng.sample(agents, k=min(2, len(agents)))}
     decisions = []
     number = 0
+    # Nothing from the history falls on today: API.md's demo agents start the day with their whole
+    # daily budget, and the day's counters hold only what is decided today.
+    today = timezone.localtime(now, zoneinfo.ZoneInfo(organization.time_zone)).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
     for agent in agents:
         language = agent.language if agent.language in NOTES else "en"
         for week in range(WEEKS, 0, -1):
@@ -149,6 +159,8 @@ def _history(organization: Organization) -> dict[str, int]:
             for _ in range(rng.randint(1, 3)):
                 number += 1
                 created_at = now - timedelta(weeks=week - 1, days=rng.uniform(0.2, 6.8))
+                if created_at >= today:
+                    created_at = today - timedelta(hours=rng.uniform(1, 20))
                 code, low, high = rng.choice(offered)
                 amount = Decimal(rng.randint(low, high)) if high else Decimal("0")
                 decisions.append(
@@ -182,6 +194,12 @@ def _history(organization: Organization) -> dict[str, int]:
         .select_related("agent", "customer", "gesture", "team", "site")
         .order_by("created_at")
     )
+    # Each costed gesture is charged to its budgets for the day and month it was made, as the engine
+    # charges an approval: the counters equal the approved spend (the invariant's bookkeeping).
+    snapshot = current_policy(organization.pk)
+    with transaction.atomic():
+        for decision in decisions:
+            charge_on_approval(decision, snapshot, decision.created_at)
 
     spent: dict[tuple[int, object], int] = defaultdict(int)
     celebrations, kudos, outcomes = [], [], []

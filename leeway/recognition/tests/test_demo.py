@@ -1,7 +1,10 @@
 """The demo's recognition: values in both languages, weeks of history, idempotent, never today's budgets."""
 
+import zoneinfo
+
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from leeway.core.audit import audit_verify
 from leeway.decisions.models import Decision, DecisionStatus
@@ -24,7 +27,10 @@ def test_the_demo_feed_is_alive_and_loading_twice_changes_nothing(demo):
     assert Celebration.objects.filter(organization=aurora).count() > 10
     assert Award.objects.filter(organization=aurora, status=AwardStatus.CONFIRMED).exists()
     assert not Decision.objects.filter(status=DecisionStatus.PENDING).exists()
-    assert not BudgetCounter.objects.exists()  # history does not spend today's budgets
+    # History is charged to its own days and months, never to today's budgets.
+    assert not BudgetCounter.objects.filter(
+        budget__period="day", period_start=timezone.localdate(), spent__gt=0
+    ).exists()
     call_command("demo-data", verbosity=0)
     assert counts == (
         Decision.objects.count(),
@@ -40,3 +46,33 @@ def test_the_demo_feed_is_alive_and_loading_twice_changes_nothing(demo):
     client.force_login(Member.objects.get(username="aurora-agente"))
     page = client.get("/recognition/").content.decode()
     assert "Celebraciones" in page and "Rachas" in page
+
+
+def test_the_demo_history_is_charged_to_its_budgets_and_spares_today(demo):
+    """Every organization-wide counter holds exactly the approved spend of its period; today's are empty."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from leeway.decisions.models import Decision
+    from leeway.policy.models import Budget, BudgetCounter
+
+    for budget in Budget.objects.filter(scope="organization"):
+        counters = BudgetCounter.objects.filter(budget=budget)
+        assert counters.exists()
+        zone = zoneinfo.ZoneInfo(budget.organization.time_zone)
+        for counter in counters:
+            decisions = Decision.objects.filter(organization=budget.organization, status="approved")
+            in_period = [
+                d.base_amount
+                for d in decisions
+                if _period_start(timezone.localtime(d.created_at, zone).date(), budget.period)
+                == counter.period_start
+            ]
+            assert counter.spent == sum(in_period), (budget, counter.period_start)
+    today = timezone.localdate()
+    assert not BudgetCounter.objects.filter(budget__period="day", period_start=today, spent__gt=0).exists()
+    assert Decision.objects.filter(status="approved").aggregate(Sum("base_amount"))["base_amount__sum"] > 0
+
+
+def _period_start(day, period):
+    return day.replace(day=1) if period == "month" else day
