@@ -147,6 +147,15 @@ def parse_members_csv(text: str, *, organization: Organization) -> list[dict]:
     def problem(row_number, column, message):
         errors.append({"row": row_number, "column": column, "message": str(message)})
 
+    def named(row_number, column, text, table, message, *, default=None, **names_in_message):
+        """The organization's thing a cell names (`default` for an empty cell); a problem when none."""
+        if not text:
+            return default
+        found = table.get(_key(text))
+        if found is None:
+            problem(row_number, column, message % {"value": text, **names_in_message})
+        return found
+
     try:
         records = list(reader)
     except csv.Error:
@@ -165,75 +174,60 @@ def parse_members_csv(text: str, *, organization: Organization) -> list[dict]:
         cells.update({column: cell.strip() for column, cell in zip(header, record, strict=False)})
         before = len(errors)
 
-        role = Role.AGENT.value
-        if cells["role"]:
-            role = names.roles.get(_key(cells["role"]), "")
-            if not role:
-                problem(
-                    row_number,
-                    "role",
-                    _("Unknown role “%(value)s”. Roles: %(roles)s.")
-                    % {"value": cells["role"], "roles": ", ".join(Role.values)},
-                )
-        tier = None
-        if cells["tier"]:
-            tier = names.tiers.get(_key(cells["tier"]))
-            if tier is None:
-                problem(
-                    row_number,
-                    "tier",
-                    _("Unknown authority tier “%(value)s”. Tiers: %(tiers)s.")
-                    % {"value": cells["tier"], "tiers": names.tier_codes or "—"},
-                )
-        site = None
-        if cells["site"]:
-            site = names.sites.get(_key(cells["site"]))
-            if site is None:
-                problem(
-                    row_number,
-                    "site",
-                    _("No site named “%(value)s”. Add it on the organization page first.")
-                    % {"value": cells["site"]},
-                )
-        team = None
-        if cells["team"]:
-            team = names.teams.get(_key(cells["team"]))
-            if team is None:
-                problem(
-                    row_number,
-                    "team",
-                    _("No team named “%(value)s”. Add it on the organization page first.")
-                    % {"value": cells["team"]},
-                )
-            elif site is not None and team.site_id != site.pk:
-                problem(
-                    row_number,
-                    "team",
-                    _("The team “%(team)s” is at the site “%(actual)s”, not “%(site)s”.")
-                    % {"team": team.name, "actual": team.site.name, "site": site.name},
-                )
-        department = None
-        if cells["department"]:
-            department = names.departments.get(_key(cells["department"]))
-            if department is None:
-                problem(
-                    row_number,
-                    "department",
-                    _("No department named “%(value)s”.") % {"value": cells["department"]},
-                )
-        language = ""
-        if cells["language"]:
-            language = names.languages.get(_key(cells["language"]), "")
-            if not language:
-                problem(
-                    row_number,
-                    "language",
-                    _("Unknown language “%(value)s”. Use one of: %(codes)s.")
-                    % {
-                        "value": cells["language"],
-                        "codes": ", ".join(code for code, _n in settings.LANGUAGES),
-                    },
-                )
+        role = named(
+            row_number,
+            "role",
+            cells["role"],
+            names.roles,
+            _("Unknown role “%(value)s”. Roles: %(roles)s."),
+            default=Role.AGENT.value,
+            roles=", ".join(Role.values),
+        )
+        tier = named(
+            row_number,
+            "tier",
+            cells["tier"],
+            names.tiers,
+            _("Unknown authority tier “%(value)s”. Tiers: %(tiers)s."),
+            tiers=names.tier_codes or "—",
+        )
+        site = named(
+            row_number,
+            "site",
+            cells["site"],
+            names.sites,
+            _("No site named “%(value)s”. Add it on the organization page first."),
+        )
+        team = named(
+            row_number,
+            "team",
+            cells["team"],
+            names.teams,
+            _("No team named “%(value)s”. Add it on the organization page first."),
+        )
+        if team is not None and site is not None and team.site_id != site.pk:
+            problem(
+                row_number,
+                "team",
+                _("The team “%(team)s” is at the site “%(actual)s”, not “%(site)s”.")
+                % {"team": team.name, "actual": team.site.name, "site": site.name},
+            )
+        department = named(
+            row_number,
+            "department",
+            cells["department"],
+            names.departments,
+            _("No department named “%(value)s”."),
+        )
+        language = named(
+            row_number,
+            "language",
+            cells["language"],
+            names.languages,
+            _("Unknown language “%(value)s”. Use one of: %(codes)s."),
+            default="",
+            codes=", ".join(code for code, _n in settings.LANGUAGES),
+        )
         if len(errors) > before:
             continue  # the rules below need the names resolved
 

@@ -3,6 +3,7 @@ members, sites, departments and teams."""
 
 import csv
 import io
+from functools import partial
 
 from django.conf import settings
 from django.contrib import messages
@@ -368,24 +369,29 @@ def invitations_csv(request):
     return response
 
 
-def _saved(request, message: str, name: str):
-    messages.success(request, message % {"name": name})
-    return redirect("people:organization")
+def _organization_form(request, form, *, save, done, template: str, context: dict):
+    """A site, department or team form: on a valid POST `save(**cleaned)`, say `done` and go back."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(**form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, done % {"name": saved.name})
+            return redirect("people:organization")
+    return render(request, template, {"form": form, **context}, status=422 if form.errors else 200)
 
 
 @admin_required
 def site_add(request):
     admin = request.user
-    form = SiteForm(request.POST or None, organization=admin.organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            site = site_create(organization=admin.organization, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Site “%(name)s” added."), site.name)
-    return render(
-        request, "people/site_form.html", {"form": form, "site": None}, status=422 if form.errors else 200
+    return _organization_form(
+        request,
+        SiteForm(request.POST or None, organization=admin.organization),
+        save=partial(site_create, organization=admin.organization, actor=admin),
+        done=_("Site “%(name)s” added."),
+        template="people/site_form.html",
+        context={"site": None},
     )
 
 
@@ -393,37 +399,31 @@ def site_add(request):
 def site_edit(request, site_id: int):
     admin = request.user
     site = selectors.get_site_for(admin, site_id)
-    form = SiteForm(
-        request.POST or None, organization=admin.organization, site=site, initial=SiteForm.initial_for(site)
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            site = site_update(site=site, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Site “%(name)s” saved."), site.name)
-    return render(
-        request, "people/site_form.html", {"form": form, "site": site}, status=422 if form.errors else 200
+    return _organization_form(
+        request,
+        SiteForm(
+            request.POST or None,
+            organization=admin.organization,
+            site=site,
+            initial=SiteForm.initial_for(site),
+        ),
+        save=partial(site_update, site=site, actor=admin),
+        done=_("Site “%(name)s” saved."),
+        template="people/site_form.html",
+        context={"site": site},
     )
 
 
 @admin_required
 def department_add(request):
     admin = request.user
-    form = DepartmentForm(request.POST or None, organization=admin.organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            department = department_create(organization=admin.organization, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Department “%(name)s” added."), department.name)
-    return render(
+    return _organization_form(
         request,
-        "people/department_form.html",
-        {"form": form, "department": None},
-        status=422 if form.errors else 200,
+        DepartmentForm(request.POST or None, organization=admin.organization),
+        save=partial(department_create, organization=admin.organization, actor=admin),
+        done=_("Department “%(name)s” added."),
+        template="people/department_form.html",
+        context={"department": None},
     )
 
 
@@ -437,18 +437,13 @@ def department_edit(request, department_id: int):
         department=department,
         initial={"name": department.name},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            department = department_update(department=department, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Department “%(name)s” saved."), department.name)
-    return render(
+    return _organization_form(
         request,
-        "people/department_form.html",
-        {"form": form, "department": department},
-        status=422 if form.errors else 200,
+        form,
+        save=partial(department_update, department=department, actor=admin),
+        done=_("Department “%(name)s” saved."),
+        template="people/department_form.html",
+        context={"department": department},
     )
 
 
@@ -467,16 +462,13 @@ def _team_form(request, *, team=None):
 @admin_required
 def team_add(request):
     admin = request.user
-    form = _team_form(request)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = team_create(organization=admin.organization, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Team “%(name)s” added."), team.name)
-    return render(
-        request, "people/team_form.html", {"form": form, "team": None}, status=422 if form.errors else 200
+    return _organization_form(
+        request,
+        _team_form(request),
+        save=partial(team_create, organization=admin.organization, actor=admin),
+        done=_("Team “%(name)s” added."),
+        template="people/team_form.html",
+        context={"team": None},
     )
 
 
@@ -484,16 +476,13 @@ def team_add(request):
 def team_edit(request, team_id: int):
     admin = request.user
     team = selectors.get_team_for(admin, team_id)
-    form = _team_form(request, team=team)
-    if request.method == "POST" and form.is_valid():
-        try:
-            team = team_update(team=team, actor=admin, **form.cleaned_data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _saved(request, _("Team “%(name)s” saved."), team.name)
-    return render(
-        request, "people/team_form.html", {"form": form, "team": team}, status=422 if form.errors else 200
+    return _organization_form(
+        request,
+        _team_form(request, team=team),
+        save=partial(team_update, team=team, actor=admin),
+        done=_("Team “%(name)s” saved."),
+        template="people/team_form.html",
+        context={"team": team},
     )
 
 
