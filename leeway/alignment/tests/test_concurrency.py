@@ -11,8 +11,8 @@ from leeway.alignment.models import CharterSignature, PulseRespondent, PulseTall
 from leeway.alignment.services import charter_publish, charter_sign, pulse_answer, pulse_schedule
 from leeway.core.audit import audit_verify
 from leeway.core.errors import Conflict
+from leeway.core.tests.threads import run_in_threads
 from leeway.decisions.tests.conftest import build_world
-from leeway.decisions.tests.test_concurrency import run_in_threads
 from leeway.people.models import Member, Role
 from leeway.people.tests.factories import MemberFactory, OrganizationFactory
 

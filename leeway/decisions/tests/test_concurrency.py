@@ -5,18 +5,18 @@ concurrent transactions contending for the same budget counter rows.
 """
 
 import random
-import threading
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
 from django.utils import timezone
 
 from leeway.core.audit import audit_verify
 from leeway.core.errors import Conflict
+from leeway.core.tests.threads import run_in_threads
 from leeway.customers.models import Customer
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.decisions.services import decision_approve, decision_create, decisions_sweep_overdue
@@ -37,28 +37,6 @@ TEAM_CAP = Decimal("600.00")
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks across connections)")
-
-
-def run_in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads released at once; return what each returned or raised."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_concurrent_decisions_never_overspend_and_every_request_is_accounted_for(aurora):

@@ -3,12 +3,11 @@
 Each thread has its own database connection, so the guarded UPDATEs genuinely contend for the row.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from leeway.core.errors import InvalidInput
+from leeway.core.tests.threads import run_in_threads
 from leeway.decisions.tests.conftest import build_world
 from leeway.people.tests.factories import MemberFactory
 from leeway.recognition.models import Allowance, Kudos
@@ -24,27 +23,6 @@ THREADS = 16
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks across connections)")
-
-
-def run_in_threads(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def target(i):
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:  # reported to the test
-            results[i] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_concurrent_kudos_never_overspend_the_allowance(aurora):
