@@ -188,24 +188,29 @@ def test_a_red_request_appears_in_the_queue_without_reload(page, demo_live):
 
 def test_a_retry_after_a_lost_answer_reuses_the_idempotency_key(page, demo_live):
     violations = watch_csp(page)
-    log_in(page, demo_live.url, "aurora-agent")
-    pick_customer(page, "C-1003", "C-1003")
-    page.keyboard.press("1")
-    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
-    choose_reason(page)
     keys = []
 
     def lose_the_first_answer(route):
         keys.append(route.request.headers.get("idempotency-key"))
         if len(keys) == 1:
-            route.fetch()  # the server records the decision…
+            assert route.fetch().status == 201  # the server records the decision…
             route.abort()  # …but its answer never reaches the browser
         else:
             route.continue_()
 
+    # Routed before the page loads, so no submission can reach the server around the handler (CI saw the
+    # first answer arrive once when the route was set up just before the submission).
     page.route("**/api/v1/decisions", lose_the_first_answer)
+    log_in(page, demo_live.url, "aurora-agent")
+    pick_customer(page, "C-1003", "C-1003")
+    page.keyboard.press("1")
+    expect(page.locator("#zone")).to_have_class(re.compile(r"\bzone-green\b"))
+    choose_reason(page)
+    assert keys == []
     page.keyboard.press("Enter")
-    expect(page.locator("#form-error")).to_contain_text("The connection failed")
+    # The recording and the lost answer take a round trip through the test's own client: allow for a slow
+    # machine before saying the console failed to tell the agent.
+    expect(page.locator("#form-error")).to_contain_text("The connection failed", timeout=15_000)
     page.keyboard.press("Enter")  # the focus is on the button: the same submission again
     expect(page.locator("#decide-result")).to_contain_text("Approved")
     assert len(keys) == 2 and keys[0] and keys[0] == keys[1]
