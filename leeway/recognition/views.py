@@ -46,16 +46,34 @@ def _kudos_context(member) -> dict:
     }
 
 
+# The feed merges three lists, so it pages by offset (one item more than a page tells whether an older
+# page exists) rather than with a Paginator, which would need their total count.
+FEED_PAGE_SIZE = 40
+FEED_PAGES = 250  # 10,000 items back: enough for years of a centre's celebrations
+
+
+def _feed_page_number(request) -> int:
+    """The `page` asked for, as Django's Paginator.get_page reads it: anything else is the first page."""
+    raw = request.GET.get("page", "")
+    return min(int(raw), FEED_PAGES) if raw.isascii() and raw.isdigit() and int(raw) >= 1 else 1
+
+
 @member_required
 def feed(request):
-    """The celebration feed of the organization, or of one site or team."""
+    """The celebration feed of the organization, or of one site or team, newest first, a page at a time."""
     member = request.user
     site = selectors.site_for(member, request.GET.get("site") or None)
     team = selectors.team_for(member, request.GET.get("team") or None)
     organization = member.organization
     recent = selectors.recent_to_recognise(member)
+    number = _feed_page_number(request)
+    items = selectors.feed_for(
+        member, site=site, team=team, limit=FEED_PAGE_SIZE + 1, offset=(number - 1) * FEED_PAGE_SIZE
+    )
     context = {
-        "items": selectors.feed_for(member, site=site, team=team, limit=40),
+        "items": items[:FEED_PAGE_SIZE],
+        "page_number": number,
+        "has_older": len(items) > FEED_PAGE_SIZE and number < FEED_PAGES,
         "site": site,
         "team": team,
         "streaks": selectors.streaks_for(organization, site=site, team=team),

@@ -232,3 +232,26 @@ def test_only_admins_edit_a_value(rw):
     assert client_for(rw.admin).get(url).status_code == 200
     value.refresh_from_db()
     assert value.safe_translation_getter("name", language_code="en") == "Own it"
+
+
+def test_the_feed_pages_back_to_older_celebrations(rw, monkeypatch):
+    from leeway.recognition import views
+
+    monkeypatch.setattr(views, "FEED_PAGE_SIZE", 1)
+    decision_celebrate(member=rw.lead, decision=rw.decision)
+    decision_celebrate(member=rw.lead, decision=rw.decision2)
+    reader = client_for(rw.analyst)
+    url = reverse("recognition:feed")
+    first = reader.get(url).content.decode()
+    assert "page=2" in first and "Older" in first and "Newer" not in first
+    assert str(rw.decision2.public_id) in first and str(rw.decision.public_id) not in first
+    second = reader.get(url, {"page": "2"}).content.decode()
+    assert "page=1" in second and "Newer" in second and "Older" not in second
+    assert str(rw.decision.public_id) in second and str(rw.decision2.public_id) not in second
+    # What is not a page number is the first page, as Django's paginator reads it; far pages are empty.
+    for spelling in ("abc", "0", "-1", "٢", "99999999999999999999"):
+        page = reader.get(url, {"page": spelling})
+        assert page.status_code == 200
+    assert str(rw.decision2.public_id) in reader.get(url, {"page": "abc"}).content.decode()
+    far = reader.get(url, {"page": "99999999999999999999"}).content.decode()
+    assert "Nothing celebrated here yet." in far
