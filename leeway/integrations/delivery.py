@@ -35,7 +35,7 @@ from standardwebhooks import Webhook
 from leeway.core.audit import audit_record
 from leeway.core.models import OutboxEvent
 from leeway.integrations.formats import render_body
-from leeway.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from leeway.integrations.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from leeway.integrations.validation import AddressRefused, check_destination
 
 logger = logging.getLogger("leeway.integrations")
@@ -203,6 +203,7 @@ def _record(delivered: list[WebhookDelivery]) -> None:
         with transaction.atomic():
             for delivery in delivered:
                 delivery.save(update_fields=RECORDED_FIELDS)
+            WebhookAttempt.objects.bulk_create([WebhookAttempt.of_latest(delivery) for delivery in delivered])
         delivered.clear()
 
 
@@ -247,7 +248,9 @@ def _attempt(client, endpoint: WebhookEndpoint, delivery: WebhookDelivery, clock
             WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
     else:
         _record(delivered)
-        delivery.save(update_fields=RECORDED_FIELDS)
+        with transaction.atomic():
+            delivery.save(update_fields=RECORDED_FIELDS)
+            WebhookAttempt.of_latest(delivery).save()
         endpoint.consecutive_failures += 1
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             consecutive_failures=endpoint.consecutive_failures

@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from leeway.core.models import OutboxEvent
 from leeway.integrations.delivery import BACKOFF, new_webhook_id
-from leeway.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookFormat
+from leeway.integrations.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFormat,
+)
 from leeway.integrations.services import new_secret
 from leeway.people.models import Organization
 
@@ -117,9 +123,35 @@ def _history(endpoint, *, rng, topics, per_day, now, start, down_since=None) -> 
                 )
                 delivery.duration_ms = rng.randint(80, 420)
             delivery.save()
+            WebhookAttempt.objects.bulk_create(
+                _attempt_log(delivery, at=at, duration_ms=delivery.duration_ms)
+            )
             made += 1
         moment += dt.timedelta(days=1)
     return made
+
+
+def _attempt_log(delivery: WebhookDelivery, *, at, duration_ms) -> list[WebhookAttempt]:
+    """The tries behind the delivery's `attempts`, as the worker would have logged them: every one
+    but the last failed (a timeout, or the 503 of the endpoint that went down), the last is the latest."""
+    log, moment = [], at
+    for number in range(delivery.attempts - 1):
+        down = delivery.status == DeliveryStatus.FAILED
+        log.append(
+            WebhookAttempt(
+                organization_id=delivery.organization_id,
+                delivery=delivery,
+                attempted_at=moment,
+                status_code=503 if down else None,
+                error="" if down else "ReadTimeout: timed out",
+                response_excerpt=delivery.response_excerpt if down else "",
+                duration_ms=duration_ms if down else 5000,
+            )
+        )
+        moment += BACKOFF[number]
+    if delivery.attempts:
+        log.append(WebhookAttempt.of_latest(delivery))
+    return log
 
 
 def _failing(delivery: WebhookDelivery, *, at, first: bool, now) -> None:

@@ -111,3 +111,42 @@ class WebhookDelivery(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.topic} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(TenantModel):
+    """One try of a delivery and what the receiver answered: the delivery keeps only the latest, this
+    log keeps every one (an integrator debugging a flaky receiver asks what happened at each retry)."""
+
+    organization = organization_key(db_index=False)  # the delivery's; reads go through the delivery
+    delivery = models.ForeignKey(
+        WebhookDelivery, verbose_name=_("delivery"), on_delete=models.CASCADE, related_name="attempt_log"
+    )
+    attempted_at = models.DateTimeField(_("attempted at"))
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    response_excerpt = models.CharField(_("response excerpt"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["delivery_id", "attempted_at", "id"]
+        indexes = [models.Index(fields=["delivery", "attempted_at"], name="webhook_attempt_delivery")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S} → {self.status_code or self.error}"
+        )
+
+    @classmethod
+    def of_latest(cls, delivery: WebhookDelivery) -> "WebhookAttempt":
+        """The attempt the delivery's `last_*` fields describe."""
+        return cls(
+            organization_id=delivery.organization_id,
+            delivery=delivery,
+            attempted_at=delivery.last_attempt_at,
+            status_code=delivery.last_status_code,
+            error=delivery.last_error,
+            response_excerpt=delivery.response_excerpt,
+            duration_ms=delivery.duration_ms,
+        )

@@ -34,6 +34,14 @@ class WebhookOut(Schema):
     created_at: datetime
 
 
+class AttemptOut(Schema):
+    attempted_at: datetime
+    status_code: int | None = Field(description="The receiver's HTTP status; null when it did not answer.")
+    error: str = Field(description="Why there was no answer (timeout, refused address, …); empty otherwise.")
+    response_excerpt: str
+    duration_ms: int | None
+
+
 class DeliveryOut(Schema):
     id: int
     webhook_id: str
@@ -48,6 +56,9 @@ class DeliveryOut(Schema):
     duration_ms: int | None
     created_at: datetime
     delivered_at: datetime | None
+    attempt_log: list[AttemptOut] = Field(
+        description="Every attempt, oldest first (retries and redeliveries)."
+    )
 
 
 class DeliveryPage(Schema):

@@ -3,7 +3,7 @@
 from django.db.models import Count, Q
 
 from leeway.core.tenancy import get_for, scoped
-from leeway.integrations.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from leeway.integrations.models import DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
 def endpoints_for(member):
@@ -24,8 +24,10 @@ def get_endpoint_for(member, endpoint_id) -> WebhookEndpoint:
 
 
 def deliveries_for(endpoint: WebhookEndpoint, *, status: str = ""):
-    """An endpoint's delivery log, newest event first."""
-    deliveries = WebhookDelivery.objects.filter(endpoint=endpoint, organization_id=endpoint.organization_id)
+    """An endpoint's delivery log, newest event first, each with its attempts (one query for a page)."""
+    deliveries = WebhookDelivery.objects.filter(
+        endpoint=endpoint, organization_id=endpoint.organization_id
+    ).prefetch_related("attempt_log")
     if status:
         deliveries = deliveries.filter(status=status)
     return deliveries.order_by("-event_id")
@@ -65,4 +67,15 @@ def delivery_payload(delivery: WebhookDelivery) -> dict:
         "duration_ms": delivery.duration_ms,
         "created_at": delivery.created_at,
         "delivered_at": delivery.delivered_at,
+        "attempt_log": [attempt_payload(attempt) for attempt in delivery.attempt_log.all()],
+    }
+
+
+def attempt_payload(attempt: WebhookAttempt) -> dict:
+    return {
+        "attempted_at": attempt.attempted_at,
+        "status_code": attempt.status_code,
+        "error": attempt.error,
+        "response_excerpt": attempt.response_excerpt,
+        "duration_ms": attempt.duration_ms,
     }

@@ -173,6 +173,7 @@ def test_an_admin_reads_the_delivery_log_and_redelivers(admin_client, aurora_adm
     newest, *_older = page["items"]
     assert newest["status"] == "pending" and newest["last_status_code"] == 500 and newest["attempts"] == 1
     assert newest["webhook_id"].startswith("msg_")
+    assert [(a["status_code"], a["error"]) for a in newest["attempt_log"]] == [(500, "")]
     assert [item["status"] for item in page["items"]] == ["pending", "delivered", "delivered"]
     failed_only = admin_client.get_json(f"{URL}/{endpoint.pk}/deliveries", status="delivered").json()
     assert failed_only["count"] == 2

@@ -100,6 +100,11 @@ def test_a_500_is_retried_after_the_backoff_with_the_same_webhook_id(db, clock, 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.retries) == (DeliveryStatus.DELIVERED, 2, 0)
     assert WebhookEndpoint.objects.get().consecutive_failures == 0
+    # The log keeps both tries, not only the latest.
+    assert [(a.attempted_at, a.status_code) for a in delivery.attempt_log.all()] == [
+        (START, 500),
+        (START + BACKOFF[0], 200),
+    ]
 
 
 def test_events_reach_an_endpoint_in_order_and_later_ones_wait_while_an_earlier_one_retries(
@@ -167,6 +172,7 @@ def test_a_redelivery_sends_the_event_again_with_the_same_id(db, clock, receiver
     assert {request["headers"]["webhook-id"] for request in receiver.requests} == {delivery.webhook_id}
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.DELIVERED, 2)
+    assert [attempt.status_code for attempt in delivery.attempt_log.all()] == [200, 200]
     assert AuditEntry.objects.filter(
         action="webhook.redelivery_requested", object_id=delivery.webhook_id
     ).exists()

@@ -20,6 +20,13 @@ def test_the_demo_has_weeks_of_deliveries_and_loads_once(db, client):
     assert not WebhookEndpoint.objects.filter(active=True).exists()
     crm = WebhookEndpoint.objects.get(url=demo.CRM_URL)
     assert crm.was_auto_disabled
+    # Every try behind a delivery's count is in its log, the latest last.
+    for delivery in WebhookDelivery.objects.prefetch_related("attempt_log"):
+        log = list(delivery.attempt_log.all())
+        assert len(log) == delivery.attempts
+        if log:
+            assert log[-1].attempted_at == delivery.last_attempt_at
+            assert log[-1].status_code == delivery.last_status_code
 
     assert delivery_round()["delivered"] == 0  # both are off: the demo sends nothing out
 

@@ -90,6 +90,9 @@ def test_the_log_shows_status_time_and_answer_and_redelivers(admin_page, aurora_
     assert delivery.status == DeliveryStatus.PENDING
     delivery_round()
     assert len(receiver.requests) == 2
+    # Both tries are in the log, the first one's answer too.
+    page = admin_page.get(reverse("integrations:webhook", args=[endpoint.pk])).content.decode()
+    assert "Every attempt (2)" in page and page.count("<strong>200</strong>") == 3
 
 
 def test_an_admin_turns_a_webhook_off_and_on_and_removes_it(admin_page, aurora_admin, receiver):
