@@ -12,6 +12,11 @@ is not counted (it is a separate process); its backend's CPU per request in the 
 
     .venv/bin/python bench/instructions.py                    # this checkout, 200 requests
     .venv/bin/python bench/instructions.py --compare /tmp/old # also a worktree of another commit
+    .venv/bin/python bench/instructions.py --profile          # where the Python time goes (cProfile)
+
+`--profile` runs the same requests without valgrind under cProfile and prints each area's share of
+the process's own time (psycopg, Django, ninja and pydantic, the engine, waiting on the socket, …) and
+the functions that cost most: the profile issue 11 asks for where a target is short.
 
 Needs valgrind (`apt-get install valgrind`) and what `decisions.py` needs. About a minute per tree.
 Run it on a quiet machine: while the driver waits for an answer it polls, and a database slowed down
@@ -19,6 +24,7 @@ by other work adds polling instructions (seen: +10 % with the test suite running
 """
 
 import argparse
+import cProfile
 import io
 import os
 import random
@@ -34,8 +40,9 @@ WARM_UP = 300
 SEED = 7
 
 
-def _child(lua: Path, requests: int) -> None:
-    """Inside valgrind: warm up, then `requests` more, then print the backend's CPU time per request."""
+def _child(lua: Path, requests: int, profile_to: str = "") -> None:
+    """Inside valgrind (or cProfile, `profile_to`): warm up, then `requests` more, then print the
+    backend's CPU time per request."""
     sys.path.insert(0, os.getcwd())  # the tree being measured, ahead of the editable install
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "leeway.settings")
     from django.db import connection
@@ -107,9 +114,15 @@ def _child(lua: Path, requests: int) -> None:
         fields = stat.read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    profiler = cProfile.Profile() if profile_to else None
     before = backend_seconds()
+    if profiler:
+        profiler.enable()
     for number in range(WARM_UP, WARM_UP + requests):
         send(number)
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile_to)
     spent = backend_seconds() - before
     answers = " ".join(f"{status.replace(' ', '_')}={count}" for status, count in statuses.items())
     print(f"RESULT {requests} {spent} {answers}")
@@ -180,15 +193,77 @@ def measure(tree: Path, database: str, requests: int) -> None:
     )
 
 
+# Where a function's own time is counted, by the file it is in (the first match wins).
+AREAS = [
+    ("/psycopg", "psycopg (driver: executing, dumping, loading, pipeline)"),
+    ("/ninja/", "django-ninja and pydantic (routing, parsing, schemas)"),
+    ("/pydantic", "django-ninja and pydantic (routing, parsing, schemas)"),
+    ("/django/", "Django (handler, middleware, ORM instances, i18n, transactions)"),
+    ("/leeway/decisions/", "Leeway's engine (leeway/decisions: validation, judging, store, answer)"),
+    ("/leeway/", "Leeway's other apps (core batches and audit, policy, people, customers, value)"),
+]
+WAITS = ("poll", "select", "recv", "send", "wait", "PQ", "execute")
+
+
+def _area(filename: str, name: str) -> str:
+    for needle, area in AREAS:
+        if needle in filename:
+            return area
+    if filename == "~" and any(word in name for word in WAITS):
+        return "waiting on PostgreSQL (socket calls in the driver)"
+    return "Python's standard library and built-ins (json, datetime, decimal, uuid, …)"
+
+
+def profile(database: str, requests: int) -> None:
+    import pstats
+
+    lua = Path(f"/tmp/leeway-instructions-{os.getpid()}.lua")
+    out = Path(f"/tmp/leeway-profile-{os.getpid()}.prof")
+    subprocess.run(
+        [str(PYTHON), str(ROOT / "bench" / "decisions.py"), "--setup-only", str(lua), "--database", database],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    started = time.monotonic()
+    subprocess.run(
+        [str(PYTHON), str(Path(__file__).resolve()), "_child", str(lua), str(requests), str(out)],
+        cwd=ROOT,
+        env=_environment(ROOT, database),
+        check=True,
+    )
+    stats = pstats.Stats(str(out)).stats
+    own: dict[str, float] = {}
+    functions = []
+    for (filename, line, name), (_calls, primitive, tottime, _cumtime, _callers) in stats.items():
+        area = _area(filename, name)
+        own[area] = own.get(area, 0.0) + tottime
+        functions.append((tottime, primitive, f"{Path(filename).name}:{line} {name}", area))
+    total = sum(own.values())
+    print(
+        f"{requests} decisions in {time.monotonic() - started:.0f} s; "
+        f"profiled Python time {total / requests * 1e3:.2f} ms each"
+    )
+    for area, seconds in sorted(own.items(), key=lambda item: -item[1]):
+        print(f"  {seconds / total:6.1%}  {seconds / requests * 1e3:6.3f} ms  {area}")
+    print("the 15 functions with most own time:")
+    for tottime, calls, where, _area_name in sorted(functions, reverse=True)[:15]:
+        print(f"  {tottime / total:6.1%}  {calls / requests:6.1f} calls/decision  {where}")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_child":
-        _child(Path(sys.argv[2]), int(sys.argv[3]))
+        _child(Path(sys.argv[2]), int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else "")
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database", default="leeway_bench")
     parser.add_argument("--compare", type=Path, action="append", default=[], help="another checkout to count")
+    parser.add_argument("--profile", action="store_true", help="cProfile this checkout instead of counting")
     args = parser.parse_args()
+    if args.profile:
+        profile(args.database, args.requests)
+        return
     for tree in [ROOT, *args.compare]:
         measure(tree.resolve(), args.database, args.requests)
 
