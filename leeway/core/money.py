@@ -249,10 +249,14 @@ def read_amounts(texts: Sequence[str], *, allow_zero: bool = True) -> AmountColu
     whole_digits = body & digit & (position < point[:, None])
     nonzero = whole_digits & (chars != ord("0"))
     significant = np.where(nonzero.any(axis=1), point - np.argmax(nonzero, axis=1), 0)
-    # Each digit's weight in cents: 10^(point+1-j) before the point, 10 and 1 after it.
-    exponent = np.clip(point[:, None] + 1 - position + (position > point[:, None]), 0, 14)
-    digits = np.where(body & digit, chars.astype(np.int64) - ord("0"), 0)
-    value = (digits * (10 ** np.arange(15, dtype=np.int64))[exponent]).sum(axis=1)
+    # Each digit's weight in cents: 10^(point+1-j) before the point, 10 and 1 after it. One position
+    # at a time, so no (rows x width) array of 64-bit integers is made.
+    powers = 10 ** np.arange(15, dtype=np.int64)
+    value = np.zeros(count, dtype=np.int64)
+    for j in range(width):
+        counted = body[:, j] & digit[:, j]
+        weight = powers[np.clip(point + 1 - j + (j > point), 0, 14)]
+        value += np.where(counted, chars[:, j].astype(np.int64) - ord("0"), 0) * weight
     code[~anything] = "amount_required"
     code[anything & ~shaped] = "amount_not_a_number"
     pending = shaped.copy()

@@ -172,6 +172,16 @@ def parse_currency(out: _Collector, field: str, value) -> str | None:
     return code
 
 
+def date_or_none(value, *, organization, today: dt.date | None = None) -> dt.date | None:
+    """A transaction's date by `parse_date`'s rule (required), or None where it refuses it."""
+    return parse_date(_Collector(), "date", value, organization=organization, required=True, today=today)
+
+
+def currency_or_none(value) -> str | None:
+    """A currency code by `parse_currency`'s rule, or None where it refuses it."""
+    return parse_currency(_Collector(), "currency", value)
+
+
 def parse_money(out: _Collector, field: str, value, *, allow_zero: bool = True) -> Decimal | None:
     try:
         return parse_strict_amount(value, field=field, allow_zero=allow_zero)

@@ -22,6 +22,18 @@ class RowReport:
         if len(self.errors) < REPORT_LIMIT:
             self.errors.append({"row": row, "field": field, "code": code, "message": str(message)})
 
+    def add_ranked(self, problems: list[tuple[int, str | None, str, Any]], *, total: int) -> None:
+        """Problems a query found over the whole file (its first ones by row), and how many in all.
+
+        Like `add`, they fill what room the problems found while reading left.
+        """
+        self.count += total
+        room = max(0, REPORT_LIMIT - len(self.errors))
+        self.errors.extend(
+            {"row": row, "field": field, "code": code, "message": str(message)}
+            for row, field, code, message in problems[:room]
+        )
+
     def add_invalid(self, row: int, error: RowInvalid) -> None:
         for problem in error.problems:
             self.add(row, problem.field, problem.code, problem.message)

@@ -27,6 +27,8 @@ from leeway.customers.imports.parse import (
     encoding_message,
     megabytes,
 )
+from leeway.customers.imports.columns import ColumnReader
+from leeway.customers.imports.purchases import PurchaseStaging
 from leeway.customers.imports.report import REPORT_LIMIT, RowReport
 from leeway.customers.imports.write import Staging
 from leeway.customers.models import (
@@ -69,13 +71,23 @@ def import_job_create(
     )
 
 
-def import_file(*, job: ImportJob, path: str | os.PathLike, on_progress: ProgressCallback | None = None):
-    """Run one import end to end; the job records the outcome (it never raises for bad input)."""
+def import_file(
+    *,
+    job: ImportJob,
+    path: str | os.PathLike,
+    on_progress: ProgressCallback | None = None,
+    uploaded: bool = True,
+):
+    """Run one import end to end; the job records the outcome (it never raises for bad input).
+
+    An uploaded file is held to LEEWAY_MAX_UPLOAD_BYTES; one the command line names (`uploaded`
+    False) is the operator's own and may be of any size: it is streamed either way.
+    """
     with translation.override(job.language):
         job.phase = ImportPhase.READING
         job.job_started("phase")
         try:
-            _Importer(job, on_progress).run(path)
+            _Importer(job, on_progress, uploaded=uploaded).run(path)
         except FileRefused as refusal:
             _finish_failed(job, error=str(refusal))
         except Exception:
@@ -108,8 +120,9 @@ def _finish_failed(job: ImportJob, *, error: str = "") -> None:
 
 
 class _Importer:
-    def __init__(self, job: ImportJob, on_progress: ProgressCallback | None):
+    def __init__(self, job: ImportJob, on_progress: ProgressCallback | None, *, uploaded: bool = True):
         self.job = job
+        self.uploaded = uploaded
         self.organization = job.organization
         self.spec = SPECS[job.kind]
         self.report = RowReport()
@@ -126,7 +139,7 @@ class _Importer:
     def run(self, path) -> None:
         size = os.path.getsize(path)
         limit = settings.LEEWAY_MAX_UPLOAD_BYTES
-        if size > limit:
+        if self.uploaded and size > limit:
             raise FileRefused(
                 _("The file is too large (%(size)s MB; the limit is %(limit)s MB).")
                 % {"size": megabytes(size), "limit": megabytes(limit)}
@@ -139,7 +152,18 @@ class _Importer:
             if b"\x00" in start:
                 raise FileRefused(_("This is not a CSV text file (it contains binary data)."))
             raw.seek(0)
+            if self.spec.kind == ImportKind.TRANSACTIONS:
+                self.staging = PurchaseStaging(self.job, today=self.today)
+                try:
+                    self._read_columns(raw)
+                    self._check_and_apply(size)
+                finally:
+                    self.staging.close()
+                return
             self._read(raw)
+        self._check_and_apply(size)
+
+    def _check_and_apply(self, size: int) -> None:
         self.job.progress_done = size
         self._save_progress()
         self.job.phase = ImportPhase.CHECKING
@@ -205,6 +229,18 @@ class _Importer:
                 _("Row %(row)d is not valid CSV (%(problem)s); nothing was imported.")
                 % {"row": row_number + 1, "problem": str(error)}
             ) from None
+        if self.job.rows_read == 0 and not self.report.count:
+            raise FileRefused(_("The file has a header but no rows."))
+
+    def _read_columns(self, raw) -> None:
+        """Transactions: chunks of columns, each checked at once and staged (imports/purchases.py)."""
+        reader = ColumnReader(raw, self.spec)
+        for chunk in reader.chunks():
+            self.job.rows_read += chunk.rows_read
+            self.staging.add(chunk, self.report)
+            self.job.progress_done = chunk.done_bytes
+            self._save_progress()
+        self.columns = reader.names
         if self.job.rows_read == 0 and not self.report.count:
             raise FileRefused(_("The file has a header but no rows."))
 

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             def advance(done: int) -> None:
                 bar.update(max(0, done - bar.n))
 
-            import_file(job=job, path=file, on_progress=advance)
+            import_file(job=job, path=file, on_progress=advance, uploaded=False)
         if job.status == ImportStatus.SUCCEEDED:
             self.stdout.write(
                 self.style.SUCCESS(
