@@ -18,6 +18,7 @@ from leeway.core.inputs import NUL
 from leeway.core.money import quantize
 from leeway.core.outbox import outbox_emit
 from leeway.customers.currency import to_base_amount
+from leeway.customers.imports.columns import ColumnReader
 from leeway.customers.imports.parse import (
     CHUNK_ROWS,
     FIRST_DATA_ROW,
@@ -27,7 +28,6 @@ from leeway.customers.imports.parse import (
     encoding_message,
     megabytes,
 )
-from leeway.customers.imports.columns import ColumnReader
 from leeway.customers.imports.purchases import PurchaseStaging
 from leeway.customers.imports.report import REPORT_LIMIT, RowReport
 from leeway.customers.imports.write import Staging
