@@ -33,6 +33,7 @@ urlpatterns = [
     path("policy/", include("leeway.policy.urls")),
     path("recognition/", include("leeway.recognition.urls")),
     path("alignment/", include("leeway.alignment.urls")),
+    path("training/", include("leeway.training.urls")),
     path("integrations/", include("leeway.integrations.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -25,7 +25,7 @@ ROLE_HOMES = {
     "manager": ["decisions:queue"],
     "admin": ["policy:overview", "people:organization"],
     "analyst": ["people:organization"],
-    "trainer": [],
+    "trainer": ["training:manage"],
 }
 
 NAV_ITEMS = [
@@ -48,6 +48,12 @@ NAV_ITEMS = [
     NavItem(_("Charter"), "alignment:charters", ALL_ROLES),
     NavItem(_("Pulse"), "alignment:pulses", ALL_ROLES),
     NavItem(_("Policy proposals"), "alignment:proposals", ("admin",), group="manage"),
+    NavItem(_("Training"), "training:mine", ("agent",)),
+    NavItem(_("Training"), "training:manage", ("trainer",)),
+    NavItem(_("Eligible agents"), "training:eligible", ("lead", "manager")),
+    NavItem(_("Training"), "training:manage", ("admin",), group="manage"),
+    NavItem(_("Eligible agents"), "training:eligible", ("admin",), group="manage"),
+    NavItem(_("Training settings"), "training:settings", ("admin",), group="manage"),
     NavItem(_("Webhooks"), "integrations:webhooks", ("admin",), group="manage"),
     NavItem(_("API"), "api:openapi-view", ("admin",), group="manage"),
 ]

@@ -25,6 +25,9 @@ CARD_WINDOW_DAYS = 30
 # Links apps above this one add to a decision's page for its reader (alignment: "Give feedback"),
 # as a list of {"label", "url"}.
 decision_page_links = Hook("decisions.decision_page_links", default=lambda member, decision: [])
+# Small panels apps above this one show in the console's quiet moments (training: a due review
+# question), as rendered HTML for the request's member; none by default.
+console_panels = Hook("decisions.console_panels", default=lambda request: [])
 
 
 @dataclass(frozen=True)

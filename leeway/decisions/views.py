@@ -69,6 +69,7 @@ def _console_context(request, *, customer_id: str = "", interaction: str = "", l
         "console_strings": _console_strings(),
         "pending_ids": page_selectors.own_pending_ids(member),
         "id_example": customer_id_example(member),
+        "console_panels": [] if lean else page_selectors.console_panels(request),
     }
 
 
