@@ -1,6 +1,6 @@
 """Taking a module: questions drawn from the live policy, their grading, and spaced review (FSRS)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import fsrs
 from django.db import transaction
@@ -19,9 +19,17 @@ from leeway.training import quiz
 from leeway.training.models import ANSWER_MAX_LENGTH, Attempt, Module, Question, ReviewCard
 from leeway.training.services.tiers import certification_record
 
-# The maintained FSRS scheduler at the issue's retention. Fuzzing off: the same answers give the same
-# schedule, which is what a trainer (and a test with a time machine) expects to read back.
-SCHEDULER = fsrs.Scheduler(desired_retention=0.9, enable_fuzzing=False)
+# The maintained FSRS scheduler at desired retention 0.9. One 10-minute (re)learning step: a missed
+# question comes back in the same shift, a right one graduates at once (FSRS's own interval, days),
+# since answering it inside a quiz already was the first step. Fuzzing off: the same answers give the
+# same schedule, which is what a trainer (and a test with a time machine) expects to read back.
+RELEARN_AFTER = timedelta(minutes=10)
+SCHEDULER = fsrs.Scheduler(
+    desired_retention=0.9,
+    learning_steps=(RELEARN_AFTER,),
+    relearning_steps=(RELEARN_AFTER,),
+    enable_fuzzing=False,
+)
 
 
 def _snapshot_for(organization_id: int) -> PolicySnapshot:

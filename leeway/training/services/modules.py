@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from leeway.alignment.services.common import clean_text
@@ -161,6 +162,8 @@ def _set_texts(obj, texts: dict[str, dict[str, str]]) -> None:
         obj.set_current_language(language)
         for name, value in row.items():
             setattr(obj, name, value)
+    # Read back in the language of the request, as a freshly loaded object is.
+    obj.set_current_language(translation.get_language() or obj.organization.default_language)
 
 
 def module_create(*, actor: Member, code: str = "", texts: dict, tier, **values) -> Module:

@@ -30,7 +30,9 @@ LESSONS_ES = {
 
 def add_experienced(world: World):
     """A second tier with twice the starter's limits for the fee waiver and the credit, published."""
-    tier = AuthorityTierFactory(organization=world.organization, code="experienced", name="Experienced", rank=2)
+    tier = AuthorityTierFactory(
+        organization=world.organization, code="experienced", name="Experienced", rank=2
+    )
     for code in ("waive_fee", "account_credit"):
         rule_create(
             organization=world.organization,
@@ -86,7 +88,9 @@ def other_world(db) -> World:
     return world
 
 
-def make_module(world, *, tier=None, gestures=("waive_fee",), questions=3, code="basics", published=True, **extra):
+def make_module(
+    world, *, tier=None, gestures=("waive_fee",), questions=3, code="basics", published=True, **extra
+):
     return module_create(
         actor=world.trainer,
         code=code,
@@ -112,7 +116,12 @@ def right_answers(attempt, *, wrong: int = 0) -> list[dict]:
         if index < wrong:
             zone = "red" if zone != "red" else "green"
         answers.append(
-            {"question": question.position, "gesture": gesture, "zone": zone, "justification": "Billed twice, our error."}
+            {
+                "question": question.position,
+                "gesture": gesture,
+                "zone": zone,
+                "justification": "Billed twice, our error.",
+            }
         )
     return answers
 

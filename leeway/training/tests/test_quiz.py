@@ -48,7 +48,9 @@ def test_the_quiz_follows_a_policy_change(world, module):
 def test_the_engine_judges_the_gesture_the_agent_chose(world, module):
     attempt = attempt_start(module=module, member=world.agent)
     answers = right_answers(attempt)
-    amber = next(a for a in answers if a["question"] == attempt.questions.get(key="policy:waive_fee:amber").position)
+    amber = next(
+        a for a in answers if a["question"] == attempt.questions.get(key="policy:waive_fee:amber").position
+    )
     amber["gesture"] = "refund"  # not a gesture that fits (and not in this catalogue)
     graded = attempt_submit(attempt=attempt, member=world.agent, answers=answers)
     question = graded.questions.get(key="policy:waive_fee:amber")
