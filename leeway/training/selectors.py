@@ -286,3 +286,38 @@ def due_review(member: Member, *, now: datetime | None = None, language: str | N
         if question is not None:
             return card, question, len(due)
     return None
+
+
+def model_answers(attempt: Attempt, *, justification: str = "") -> list[dict]:
+    """The answers the engine agrees with, under the attempt's own policy (the demo takes quizzes with them).
+
+    A trainer's scenario is answered with its first key term, so its rubric is met too.
+    """
+    from leeway.policy.snapshot import snapshot_for_version
+
+    snapshot = snapshot_for_version(attempt.policy_version)
+    answers = []
+    for question in attempt.questions.select_related("scenario"):
+        gesture = question.accepted_gestures[0]
+        why = justification
+        if question.scenario is not None:
+            terms = quiz.key_terms(
+                question.scenario.safe_translation_getter(
+                    "key_terms", language_code=attempt.language, any_language=True
+                )
+            )
+            why = " ".join(filter(None, [justification, terms[0] if terms else ""])) or "—"
+        zone = quiz.engine_zone(snapshot, tier_id=attempt.tier_id, gesture=gesture, amount=question.amount)
+        answers.append(
+            {
+                "question": question.position,
+                "gesture": gesture,
+                "zone": zone,
+                "justification": why or _why(zone),
+            }
+        )
+    return answers
+
+
+def _why(zone: str) -> str:
+    return "" if zone == Zone.GREEN else "Our error: the customer should not pay for it."

@@ -2,9 +2,8 @@
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from leeway.alignment.services.common import clean_text

@@ -10,6 +10,7 @@ from leeway.people.models import Role
 from leeway.people.tests.factories import AuthorityTierFactory, MemberFactory
 from leeway.policy.models import AuthorityRule
 from leeway.policy.services import rule_create, rule_update
+from leeway.training.selectors import model_answers
 from leeway.training.services import module_create
 
 LESSONS = {
@@ -104,25 +105,10 @@ def make_module(
 
 
 def right_answers(attempt, *, wrong: int = 0) -> list[dict]:
-    """The answers the engine agrees with (read from the attempt's own policy), all but `wrong` of them."""
-    from leeway.policy.snapshot import snapshot_for_version
-    from leeway.training import quiz
-
-    snapshot = snapshot_for_version(attempt.policy_version)
-    answers = []
-    for index, question in enumerate(attempt.questions.all()):
-        gesture = question.accepted_gestures[0]
-        zone = quiz.engine_zone(snapshot, tier_id=attempt.tier_id, gesture=gesture, amount=question.amount)
-        if index < wrong:
-            zone = "red" if zone != "red" else "green"
-        answers.append(
-            {
-                "question": question.position,
-                "gesture": gesture,
-                "zone": zone,
-                "justification": "Billed twice, our error.",
-            }
-        )
+    """The answers the engine agrees with (under the attempt's own policy), all but the first `wrong` of them."""
+    answers = model_answers(attempt, justification="Billed twice, our error.")
+    for answer in answers[:wrong]:
+        answer["zone"] = "red" if answer["zone"] != "red" else "green"
     return answers
 
 

@@ -1,4 +1,4 @@
-"""The quiz comes from the published policy and the engine grades it: a new policy version changes it at once."""
+"""The quiz comes from the published policy and the engine grades it: a new policy changes it at once."""
 
 from decimal import Decimal
 

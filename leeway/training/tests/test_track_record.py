@@ -1,4 +1,4 @@
-"""Authority from track record: enough protected decisions, no upheld concern, good outcomes → proposed, never lowered."""
+"""Authority from track record: protected decisions, no upheld concern, good outcomes → proposed, never lowered."""
 
 from django.utils import timezone
 
