@@ -165,5 +165,7 @@ def statements_for(reader, *, member=None, since=None) -> list[dict]:
         attempts, waivers = attempts.filter(started_at__gte=since), waivers.filter(certified_at__gte=since)
     statements = [s for attempt in attempts for s in attempt_statements(attempt, home=home)]
     statements += [waiver_statement(certification, home=home) for certification in waivers]
-    statements.sort(key=lambda s: (s["timestamp"], s["id"]))
+    # Completed comes before passed or failed at the same moment, as cmi5 orders them.
+    order = {iri: rank for rank, iri in enumerate(VERBS.values())}
+    statements.sort(key=lambda s: (s["timestamp"], order[s["verb"]["id"]], s["id"]))
     return statements

@@ -18,6 +18,7 @@ from leeway.integrations.models import WebhookDelivery
 from leeway.people.models import Department, Member
 from leeway.people.services import token_create
 from leeway.recognition.models import Award, CompanyValue
+from leeway.training.models import Attempt, Module, TierProposal
 
 API = "/api/v1"
 UNSAFE = {"post", "put", "patch", "delete"}
@@ -71,6 +72,15 @@ ROLE_RESTRICTED = {
     ("post", "/decisions/{decision_id}/award-nominations"): "aurora-agent",
     ("post", "/recognition/awards/{award_id}/confirm"): "aurora-agent",
     ("get", "/recognition/stats"): "aurora-agent",
+    # Training
+    ("post", "/training/modules"): "aurora-agent",
+    ("patch", "/training/modules/{module_id}"): "aurora-agent",
+    ("post", "/training/modules/{module_id}/attempts"): "aurora-trainer",
+    ("post", "/training/modules/{module_id}/waivers"): "aurora-agent",
+    ("get", "/training/tier-proposals"): "aurora-agent",
+    ("post", "/training/tier-proposals/{tier_proposal_id}/confirm"): "aurora-agent",
+    ("post", "/training/tier-proposals/{tier_proposal_id}/dismiss"): "aurora-agent",
+    ("get", "/training/xapi/statements"): "aurora-agent",
     # Integrations (admins only)
     ("post", "/webhooks"): "aurora-agent",
     ("get", "/webhooks"): "aurora-agent",
@@ -99,6 +109,10 @@ CONFLICTING = {
     ("post", "/decisions/{decision_id}/celebrate"),  # not protected; already celebrated
     ("post", "/decisions/{decision_id}/award-nominations"),  # not protected; already nominated
     ("post", "/recognition/awards/{award_id}/confirm"),  # already confirmed; the period is taken
+    ("post", "/training/modules/{module_id}/attempts"),  # no policy; no questions under it
+    ("post", "/training/attempts/{attempt_id}/answers"),  # already submitted
+    ("post", "/training/tier-proposals/{tier_proposal_id}/confirm"),  # already answered; tier held
+    ("post", "/training/tier-proposals/{tier_proposal_id}/dismiss"),  # already answered
 }
 # Operations that exist only to refuse (the reversal guard): they declare no success at all.
 ALWAYS_REFUSED = {("post", "/decisions/{decision_id}/reverse"), ("post", "/decisions/{decision_id}/recharge")}
@@ -131,6 +145,8 @@ VALID_BODIES |= {
     ("post", "/recognition/values"): {"code": "be-kind", "names": {"en": "Be kind"}},
     ("post", "/decisions/{decision_id}/kudos"): {"value": "own-it"},
     ("post", "/decisions/{decision_id}/award-nominations"): {"period": "week"},
+    ("post", "/training/modules"): {"tier": "starter", "texts": {"en": {"title": "T"}}},
+    ("post", "/training/modules/{module_id}/waivers"): {"member": "aurora-agente"},
 }
 ID_PARAMETERS = ("_id", "external_id")
 
@@ -254,6 +270,7 @@ def test_every_operation_answers_only_statuses_it_declares(client, demo):
         "team_id": 999_999_999,
         "external_id": "C-NOBODY",
         "currency": "EUR",
+        "attempt_id": "00000000-0000-0000-0000-000000000000",
         **dict.fromkeys(
             (
                 "charter_id",
@@ -265,6 +282,8 @@ def test_every_operation_answers_only_statuses_it_declares(client, demo):
                 "award_id",
                 "webhook_id",
                 "delivery_id",
+                "module_id",
+                "tier_proposal_id",
             ),
             999_999_999,
         ),
@@ -286,6 +305,9 @@ def test_every_operation_answers_only_statuses_it_declares(client, demo):
         "award_id": _demo_pk(Award, aurora),
         "webhook_id": delivery.endpoint_id,
         "delivery_id": delivery.pk,
+        "module_id": _demo_pk(Module, aurora),
+        "attempt_id": Attempt.objects.filter(organization=aurora).earliest("pk").public_id,
+        "tier_proposal_id": _demo_pk(TierProposal, aurora),
     }
     answered = {}
     undeclared = []
