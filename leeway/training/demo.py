@@ -25,18 +25,23 @@ MODULES = [
             "lesson_meaning": (
                 "At Aurora you may make a goodwill decision in the customer's favour without asking anyone, "
                 "inside guardrails the company set in advance.\n\n"
-                "A decision inside policy is protected: it records the policy version that allowed it, its cost "
+                "A decision inside policy is protected: it records the policy version that allowed it, its "
+                "cost "
                 "is charged to the company goodwill budget, never to you, and nobody can hold it against you."
             ),
             "lesson_practice": (
-                "Find the customer, pick a gesture (one key), check the amount and press Enter. The zone shows "
+                "Find the customer, pick a gesture (one key), check the amount and press Enter. The zone "
+                "shows "
                 "while you type, in colour, words and an icon.\n\n"
-                "Green: inside your authority, approved at once. Amber: above your green limit but inside your "
-                "stretch: add one line of why and it is approved and protected. Red: beyond stretch, a cap or a "
+                "Green: inside your authority, approved at once. Amber: above your green limit but inside "
+                "your "
+                "stretch: add one line of why and it is approved and protected. Red: beyond stretch, a cap "
+                "or a "
                 "budget: it goes to your lead, and no money moves until they approve. Asking is always right."
             ),
             "lesson_celebration": (
-                "Good decisions are celebrated in the team feed, with kudos from your lead and peers, and the best "
+                "Good decisions are celebrated in the team feed, with kudos from your lead and peers, and "
+                "the best "
                 "of the week can win an award. Amber decisions are learning cases, never mistakes."
             ),
         },
@@ -44,23 +49,32 @@ MODULES = [
             "title": "Empoderamiento en Aurora: tu autoridad",
             "summary": "Lo que puedes hacer por un cliente en el momento, y por qué estás cubierto.",
             "lesson_meaning": (
-                "En Aurora puedes tomar una decisión de buena voluntad a favor del cliente sin pedir permiso, "
+                "En Aurora puedes tomar una decisión de buena voluntad a favor del cliente sin pedir "
+                "permiso, "
                 "dentro de los límites que la empresa fijó de antemano.\n\n"
-                "Una decisión dentro de la política está protegida: registra la versión de la política que la "
-                "permitió, su coste se carga al presupuesto de buena voluntad de la empresa, nunca a ti, y nadie "
+                "Una decisión dentro de la política está protegida: registra la versión de la política que "
+                "la "
+                "permitió, su coste se carga al presupuesto de buena voluntad de la empresa, nunca a ti, y "
+                "nadie "
                 "puede usarla en tu contra."
             ),
             "lesson_practice": (
-                "Busca al cliente, elige un gesto (una tecla), revisa el importe y pulsa Intro. La zona aparece "
+                "Busca al cliente, elige un gesto (una tecla), revisa el importe y pulsa Intro. La zona "
+                "aparece "
                 "mientras escribes, con color, palabras y un icono.\n\n"
-                "Verde: dentro de tu autoridad, se aprueba al instante. Ámbar: por encima de tu límite verde pero "
-                "dentro del margen: añade una línea de por qué y queda aprobada y protegida. Rojo: más allá del "
-                "margen, de un tope o de un presupuesto: va a tu responsable y no se mueve dinero hasta que lo "
+                "Verde: dentro de tu autoridad, se aprueba al instante. Ámbar: por encima de tu límite verde "
+                "pero "
+                "dentro del margen: añade una línea de por qué y queda aprobada y protegida. Rojo: más allá "
+                "del "
+                "margen, de un tope o de un presupuesto: va a tu responsable y no se mueve dinero hasta que "
+                "lo "
                 "apruebe. Preguntar siempre es lo correcto."
             ),
             "lesson_celebration": (
-                "Las buenas decisiones se celebran en el muro del equipo, con reconocimientos de tu responsable y "
-                "tus compañeros, y la mejor de la semana puede ganar un premio. Las decisiones ámbar son casos de "
+                "Las buenas decisiones se celebran en el muro del equipo, con reconocimientos de tu "
+                "responsable y "
+                "tus compañeros, y la mejor de la semana puede ganar un premio. Las decisiones ámbar son "
+                "casos de "
                 "aprendizaje, nunca errores."
             ),
         },
@@ -77,12 +91,15 @@ MODULES = [
                 "with larger amounts because you have shown you use it well."
             ),
             "lesson_practice": (
-                "Your green and stretch limits double. The customer's caps (how many gestures and how much in 30 "
-                "days) still apply, and so do the budgets: the console shows both before you press Enter. Write "
+                "Your green and stretch limits double. The customer's caps (how many gestures and how much "
+                "in 30 "
+                "days) still apply, and so do the budgets: the console shows both before you press Enter. "
+                "Write "
                 "the justification for the lead who reads it later: what happened and why this gesture fits."
             ),
             "lesson_celebration": (
-                "Your amber decisions become the team's learning cases; leads praise the judgement, not only the "
+                "Your amber decisions become the team's learning cases; leads praise the judgement, not only "
+                "the "
                 "outcome. Your track record can propose you for the senior tier."
             ),
         },
@@ -90,17 +107,22 @@ MODULES = [
             "title": "Estirar con cuidado: el nivel experimentado",
             "summary": "Gestos más grandes, la zona de margen y los topes por cliente.",
             "lesson_meaning": (
-                "Los agentes experimentados tienen el doble de autoridad que los iniciales. La empresa confía en "
+                "Los agentes experimentados tienen el doble de autoridad que los iniciales. La empresa "
+                "confía en "
                 "tu criterio con importes mayores porque has demostrado usarlo bien."
             ),
             "lesson_practice": (
-                "Tus límites verde y de margen se duplican. Los topes por cliente (cuántos gestos y cuánto en 30 "
-                "días) siguen aplicándose, igual que los presupuestos: la consola muestra ambos antes de pulsar "
-                "Intro. Escribe la justificación para el responsable que la leerá: qué pasó y por qué encaja este "
+                "Tus límites verde y de margen se duplican. Los topes por cliente (cuántos gestos y cuánto "
+                "en 30 "
+                "días) siguen aplicándose, igual que los presupuestos: la consola muestra ambos antes de "
+                "pulsar "
+                "Intro. Escribe la justificación para el responsable que la leerá: qué pasó y por qué encaja "
+                "este "
                 "gesto."
             ),
             "lesson_celebration": (
-                "Tus decisiones ámbar se convierten en casos de aprendizaje del equipo; los responsables elogian "
+                "Tus decisiones ámbar se convierten en casos de aprendizaje del equipo; los responsables "
+                "elogian "
                 "el criterio, no solo el resultado. Tu historial puede proponerte para el nivel sénior."
             ),
         },
@@ -121,7 +143,8 @@ MODULES = [
                 "refund to a customer worth 12,000.00 is 2 % of her value: say so in the justification."
             ),
             "lesson_celebration": (
-                "Senior decisions are shown to the whole organization as examples of empowerment done well, and "
+                "Senior decisions are shown to the whole organization as examples of empowerment done well, "
+                "and "
                 "you coach newer agents through the cases you handled."
             ),
         },
@@ -129,7 +152,8 @@ MODULES = [
             "title": "Autoridad sénior: los grandes gestos",
             "summary": "Mejoras, sustituciones y reembolsos que retienen a un cliente valioso.",
             "lesson_meaning": (
-                "Los agentes sénior atienden los casos raros y costosos: un cliente de gran valor a punto de irse, "
+                "Los agentes sénior atienden los casos raros y costosos: un cliente de gran valor a punto de "
+                "irse, "
                 "una sustitución que no puede esperar. Sopesa el gesto frente al valor previsto del cliente."
             ),
             "lesson_practice": (
@@ -137,7 +161,8 @@ MODULES = [
                 "clienta que vale 12.000,00 es el 2 % de su valor: dilo en la justificación."
             ),
             "lesson_celebration": (
-                "Las decisiones sénior se muestran a toda la organización como ejemplos de empoderamiento bien "
+                "Las decisiones sénior se muestran a toda la organización como ejemplos de empoderamiento "
+                "bien "
                 "hecho, y orientas a los agentes nuevos con los casos que llevaste."
             ),
         },
@@ -155,7 +180,10 @@ SCENARIO = {
             "key_terms": "outage, our fault, our error",
         },
         "es": {
-            "situation": "A una pensionista le cobraron 70,00 de reconexión después de que nuestra avería cortara su línea.",
+            "situation": (
+                "A una pensionista le cobraron 70,00 de reconexión después de que nuestra avería "
+                "cortara su línea."
+            ),
             "rubric": "Nombra la avería: el cargo existe solo por nuestra culpa.",
             "key_terms": "avería, nuestra culpa, nuestro error",
         },

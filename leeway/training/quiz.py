@@ -185,13 +185,21 @@ def policy_questions(
                 drafts.append(draft)
     rng = random.Random(seed)
     rng.shuffle(drafts)
-    # Each zone at least once when the count allows: a quiz of greens only teaches nothing.
+    # Each zone at least once when the count allows (a quiz of greens only teaches nothing), then as many
+    # different gestures as there are, then the rest.
     picked: list[Draft] = []
+
+    def gesture(draft: Draft) -> str:
+        return draft.key.split(":")[1]
+
     for band in BANDS:
-        first = next((d for d in drafts if d.key.endswith(f":{band}") and d not in picked), None)
-        if first is not None and len(picked) < count:
-            picked.append(first)
-    picked += [d for d in drafts if d not in picked][: max(count - len(picked), 0)]
+        in_band = [d for d in drafts if d.key.endswith(f":{band}") and d not in picked]
+        fresh = [d for d in in_band if gesture(d) not in {gesture(p) for p in picked}]
+        if (fresh or in_band) and len(picked) < count:
+            picked.append((fresh or in_band)[0])
+    rest = [d for d in drafts if d not in picked]
+    rest.sort(key=lambda d: gesture(d) in {gesture(p) for p in picked})  # stable: new gestures first
+    picked += rest[: max(count - len(picked), 0)]
     return picked
 
 

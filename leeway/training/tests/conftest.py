@@ -105,7 +105,7 @@ def make_module(
 
 
 def right_answers(attempt, *, wrong: int = 0) -> list[dict]:
-    """The answers the engine agrees with (under the attempt's own policy), all but the first `wrong` of them."""
+    """The answers the engine agrees with (under the attempt's own policy), all but the first `wrong`."""
     answers = model_answers(attempt, justification="Billed twice, our error.")
     for answer in answers[:wrong]:
         answer["zone"] = "red" if answer["zone"] != "red" else "green"

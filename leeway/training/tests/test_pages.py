@@ -1,4 +1,4 @@
-"""The training pages: an agent takes a module, the trainer edits and previews, the lead confirms, roles, 404s."""
+"""Training pages: an agent takes a module, the trainer edits and previews, the lead confirms; roles, 404s."""
 
 import json
 
@@ -36,7 +36,9 @@ def test_an_agent_reads_the_lesson_takes_the_quiz_and_sees_the_results(world, mo
     assert "inside the guardrails" in lesson and "Start the quiz" in lesson
     started = client.post(reverse("training:start", args=[module.pk]))
     attempt = Attempt.objects.get()
-    assert started.status_code == 302 and started["Location"] == reverse("training:attempt", args=[attempt.public_id])
+    assert started.status_code == 302 and started["Location"] == reverse(
+        "training:attempt", args=[attempt.public_id]
+    )
     quiz = client.get(started["Location"]).content.decode()
     assert quiz.count('name="zone_') == 9 and "150.00 USD" in quiz
     incomplete = client.post(started["Location"], {"zone_1": "green"})
@@ -51,7 +53,9 @@ def test_the_pages_speak_spanish(world, module, login):
     world.agent.language = "es"
     world.agent.save()
     client = login(world.agent)
-    page = client.get(reverse("training:module", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    page = client.get(
+        reverse("training:module", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
     assert "Lo básico del empoderamiento" in page and "Empezar el cuestionario" in page
 
 
@@ -59,8 +63,14 @@ def test_the_trainer_edits_and_previews_a_module_in_both_languages(world, module
     client = login(world.trainer)
     url = reverse("training:module_edit", args=[module.pk])
     data = {
-        "tier": "experienced", "gestures": ["waive_fee"], "pass_mark": "90", "validity_months": "6",
-        "policy_questions": "3", "position": "0", "published": "on", "action": "preview",
+        "tier": "experienced",
+        "gestures": ["waive_fee"],
+        "pass_mark": "90",
+        "validity_months": "6",
+        "policy_questions": "3",
+        "position": "0",
+        "published": "on",
+        "action": "preview",
     }
     for language in ("en", "es"):
         for field in ("title", "summary", "lesson_meaning", "lesson_practice", "lesson_celebration"):
@@ -90,8 +100,14 @@ def test_the_trainer_adds_a_scenario_and_reads_question_difficulty(world, module
     client = login(world.trainer)
     added = client.post(
         reverse("training:scenario_add", args=[module.pk]),
-        {"amount": "70.00", "reason": "service_outage", "scenario_gestures": ["waive_fee"],
-         "situation_en": "Outage fee.", "rubric_en": "Name the outage.", "key_terms_en": "outage"},
+        {
+            "amount": "70.00",
+            "reason": "service_outage",
+            "scenario_gestures": ["waive_fee"],
+            "situation_en": "Outage fee.",
+            "rubric_en": "Name the outage.",
+            "key_terms_en": "outage",
+        },
     )
     assert added.status_code == 302 and module.scenarios.count() == 1
     page = client.get(reverse("training:module_edit", args=[module.pk])).content.decode()
@@ -108,7 +124,11 @@ def test_the_trainer_sees_who_is_certified_and_downloads_xapi(world, module, log
     assert "Who is certified" in page and "Certified" in page
     download = client.get(reverse("training:xapi"))
     assert download["Content-Disposition"].startswith('attachment; filename="leeway-xapi-aurora-')
-    assert [s["verb"]["display"]["en-US"] for s in json.loads(download.content)] == ["launched", "completed", "passed"]
+    assert [s["verb"]["display"]["en-US"] for s in json.loads(download.content)] == [
+        "launched",
+        "completed",
+        "passed",
+    ]
 
 
 def test_the_lead_confirms_in_one_click(world, module, login):
@@ -125,7 +145,10 @@ def test_the_lead_confirms_in_one_click(world, module, login):
     world.agent.refresh_from_db()
     assert world.agent.tier == world.experienced
     other = login(world.other_lead)
-    assert other.post(reverse("training:proposal_answer", args=[proposal.pk]), {"answer": "confirm"}).status_code == 403
+    assert (
+        other.post(reverse("training:proposal_answer", args=[proposal.pk]), {"answer": "confirm"}).status_code
+        == 403
+    )
 
 
 def test_the_console_shows_a_due_review_question_and_takes_its_answer(world, module, login):
@@ -161,12 +184,22 @@ def test_the_admin_sets_the_track_record_rule(world, login):
     client = login(world.admin)
     saved = client.post(
         reverse("training:settings"),
-        {"track_record_decisions": "25", "track_record_days": "60", "good_outcome_percent": "75", "reviews_per_shift": "4"},
+        {
+            "track_record_decisions": "25",
+            "track_record_days": "60",
+            "good_outcome_percent": "75",
+            "reviews_per_shift": "4",
+        },
     )
     assert saved.status_code == 302
     refused = client.post(
         reverse("training:settings"),
-        {"track_record_decisions": "x", "track_record_days": "60", "good_outcome_percent": "75", "reviews_per_shift": "4"},
+        {
+            "track_record_decisions": "x",
+            "track_record_days": "60",
+            "good_outcome_percent": "75",
+            "reviews_per_shift": "4",
+        },
     )
     assert refused.status_code == 422
     from leeway.training.models import TrainingSettings

@@ -1,4 +1,4 @@
-"""Authority from track record: protected decisions, no upheld concern, good outcomes → proposed, never lowered."""
+"""Track record: protected decisions, no upheld concern, good outcomes → proposed for a tier, never lower."""
 
 from django.utils import timezone
 
