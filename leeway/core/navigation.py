@@ -25,7 +25,7 @@ ROLE_HOMES = {
     "manager": ["decisions:queue"],
     "admin": ["policy:overview", "people:organization"],
     "analyst": ["people:organization"],
-    "trainer": ["training:manage"],
+    "trainer": [],
 }
 
 NAV_ITEMS = [

@@ -72,7 +72,7 @@ class ModuleOut(Schema):
     texts: dict[str, LessonOut]
 
 
-class QuestionOut(Schema):
+class AttemptQuestionOut(Schema):
     question: int
     situation: str
     amount: str
@@ -94,7 +94,7 @@ class AttemptOut(Schema):
     total: int
     score: float | None = SchemaField(None, description="0 to 1 (xAPI result.score.scaled)")
     passed: bool | None
-    questions: list[QuestionOut]
+    questions: list[AttemptQuestionOut]
 
 
 class AnswerIn(Schema):

@@ -201,3 +201,9 @@ def test_the_xapi_export_is_cmi5_shaped(world, client_for, module):
 def test_a_module_made_by_hand_keeps_to_its_organization(world, other_world):
     other = make_module(other_world, tier=other_world.agent.tier, code="theirs")
     assert other.organization == other_world.organization
+
+
+def test_the_openapi_document_keeps_every_apps_schemas_apart(client, db):
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert "situation" in schemas["AttemptQuestionOut"]["properties"]
+    assert schemas["QuestionOut"]["properties"]["question"]["type"] == "string"  # alignment's pulse question

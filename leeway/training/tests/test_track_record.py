@@ -120,3 +120,16 @@ def test_the_top_tier_has_nowhere_higher_to_go(world):
     for decision in [_decide(world) for _ in range(3)]:
         _outcome(world, decision)
     assert track_record_proposals(organization=world.organization) == []
+
+
+def test_the_daily_round_is_queued_only_after_a_day_with_protected_decisions(world, monkeypatch):
+    from types import SimpleNamespace
+
+    from leeway.training import tasks
+
+    enqueued = []
+    monkeypatch.setattr(tasks, "track_record_all", SimpleNamespace(enqueue=lambda: enqueued.append(1)))
+    assert tasks.track_record_enqueue() is False
+    _decide(world)
+    assert tasks.track_record_enqueue() is True
+    assert enqueued == [1]
