@@ -161,3 +161,41 @@ def test_the_lead_confirms_an_eligible_agent_in_one_click(page, demo_live):  # n
     expect(page.locator(".message.success")).to_contain_text("Keisha Williams is now Experienced")
     assert Member.objects.get(username="kwilliams").tier.code == "experienced"
     assert violations == []
+
+
+def test_a_due_review_question_waits_folded_in_the_console_and_takes_one_click(page, demo_live):  # noqa: F811
+    from django.utils import timezone
+
+    from leeway.training.models import ReviewCard
+
+    violations = watch_csp(page)
+    card = ReviewCard.objects.filter(member__username="kwilliams").order_by("pk").first()
+    ReviewCard.objects.filter(pk=card.pk).update(due=timezone.now())
+    log_in(page, demo_live.url, "kwilliams")
+    page.goto(f"{demo_live.url}/console/")
+    panel = page.locator(".training-review")
+    expect(panel).to_contain_text("A quiet moment? One review question is due")
+    panel.locator("summary").click()
+    expect(panel.get_by_role("button", name="Green: inside your authority")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "training-console-review.png"))
+    panel.get_by_role("button", name="Red: a lead decides").click()
+    expect(page.locator(".messages")).to_be_visible()
+    card.refresh_from_db()
+    assert card.reviews == 2 and card.console_reviewed_at is not None
+    assert violations == []
+
+
+def test_the_agents_training_page_and_the_admins_settings(page, demo_live):  # noqa: F811
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "rpatel")
+    page.goto(f"{demo_live.url}/training/")
+    expect(page.locator("tbody")).to_contain_text("Expired: take it again")
+    page.screenshot(path=str(SCREENSHOTS / "training-mine-expired.png"))
+    page.context.clear_cookies()
+    log_in(page, demo_live.url, "aurora-admin")
+    page.goto(f"{demo_live.url}/training/settings/")
+    page.get_by_label("Protected decisions needed").fill("40")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".message.success")).to_contain_text("The training settings are saved.")
+    page.screenshot(path=str(SCREENSHOTS / "training-settings.png"))
+    assert violations == []
