@@ -238,7 +238,9 @@ def review_question(card: ReviewCard, *, language: str) -> dict | None:
         draft = quiz.policy_question(snapshot, tier=tier, gesture=gesture, band=band, language=language)
         if draft is None:
             return None
-        amount, situation = draft.amount, draft.situation
+        # The console names the gesture and the amount itself: the situation alone sets the scene.
+        with translation.override(language):
+            amount, situation = draft.amount, str(quiz.situation_for(snapshot, gesture)[1])
     else:
         scenario = Scenario.objects.filter(pk=card.key.removeprefix("scenario:"), module=module).first()
         if (
