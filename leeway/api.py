@@ -116,6 +116,7 @@ def _register_routers() -> None:
     from leeway.people.api import router as people_router
     from leeway.policy.api import router as policy_router
     from leeway.recognition.api import router as recognition_router
+    from leeway.reports.api import router as reports_router
     from leeway.training.api import router as training_router
 
     # Decisions first: Django tries URL patterns in order, and POST /decisions is the hot path.
@@ -126,6 +127,7 @@ def _register_routers() -> None:
     api.add_router("/", recognition_router)
     api.add_router("/", alignment_router)
     api.add_router("/", integrations_router)
+    api.add_router("/", reports_router)
     api.add_router("/", training_router)
 
 

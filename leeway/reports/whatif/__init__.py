@@ -172,7 +172,7 @@ def _replay(
 
 
 def recorded_outcome(columns: Columns, snapshot: PolicySnapshot | None) -> Outcome:
-    """What was recorded for the same decisions: their zones and the spend approved (by a lead, too)."""
+    """What was recorded for the same decisions: their zones, the spend approved at once, the requests."""
 
     zone = columns["recorded_zone"]
     approved = columns["recorded_approved"] == 1
@@ -197,7 +197,8 @@ def recorded_outcome(columns: Columns, snapshot: PolicySnapshot | None) -> Outco
     teams = np.bincount(columns["team"][red]) if red.any() else np.zeros(0, dtype=np.int64)
     return Outcome(
         zones={name: int((zone == index).sum()) for index, name in enumerate(ZONES)},
-        approved_spend=cents_to_money(int(columns.cents[approved].sum())),
+        # Approved at once (green and amber), as the replays count it; a lead's approvals are not in it.
+        approved_spend=cents_to_money(int(columns.cents[approved & ~red].sum())),
         request_amount=cents_to_money(int(columns.cents[red].sum())),
         budgets=budgets,
         requests_by_team={team: int(n) for team, n in enumerate(teams.tolist()) if n},
