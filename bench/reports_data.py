@@ -5,7 +5,7 @@ caps, budgets, one published version), people and customers by bulk insert, the 
 The shapes are a large contact centre's: 10,000 agents in 200 teams on 5 sites and 10 departments,
 about 3.3 gestures per agent and day, 200,000 customers; amounts cluster on the gestures' default
 amounts and round figures (80 %), the rest anywhere from 1.00 to 150.00 by 0.50. Recorded zones follow
-the published limits; red requests were answered by a lead after 1–240 minutes (60 % approved,
+the published limits; red requests were answered by a lead after 1 to 240 minutes (60 % approved,
 30 % declined) or are still pending (10 %).
 """
 
@@ -38,10 +38,11 @@ GESTURES = [  # code, category, default amount, zero cost
 TIERS = [("starter", 1, "50.00", "100.00"), ("senior", 2, "80.00", "160.00")]
 BUDGETS = [
     ("agent", "day", "200.00"),
-    ("site", "day", "60000.00"),
-    ("team", "day", "3000.00"),
-    ("department", "month", "1500000.00"),
-    ("organization", "month", "20000000.00"),
+    # A hard cap with room to spare, as most companies set them: 2,000 agents a site, 50 a team.
+    ("site", "day", "300000.00"),
+    ("team", "day", "8000.00"),
+    ("department", "month", "5000000.00"),
+    ("organization", "month", "40000000.00"),
 ]
 
 
@@ -82,16 +83,23 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
         slug=SLUG, name="Bench Reports", base_currency="USD", time_zone="America/Denver"
     )
     sites = [
-        Site.objects.create(organization=organization, name=f"Site {n}", city=f"City {n}", country="US",
-                            time_zone="America/Denver", languages="en")
+        Site.objects.create(
+            organization=organization,
+            name=f"Site {n}",
+            city=f"City {n}",
+            country="US",
+            time_zone="America/Denver",
+            languages="en",
+        )
         for n in range(5)
-    ]  # fmt: skip
+    ]
     departments = [Department.objects.create(organization=organization, name=f"Dept {n}") for n in range(10)]
     teams = [
-        Team.objects.create(organization=organization, name=f"Team {n:03d}", department=departments[n % 10],
-                            site=sites[n % 5])
+        Team.objects.create(
+            organization=organization, name=f"Team {n:03d}", department=departments[n % 10], site=sites[n % 5]
+        )
         for n in range(200)
-    ]  # fmt: skip
+    ]
     tiers = [
         tier_create(organization=organization, actor=None, code=code, names={"en": code.title()}, rank=rank)
         for code, rank, _green, _stretch in TIERS
@@ -99,16 +107,27 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
     gestures = {}
     for position, (code, category, default, zero) in enumerate(GESTURES):
         gestures[code] = gesture_create(
-            organization=organization, actor=None, code=code, names={"en": code.replace("_", " ").title()},
-            category=category, default_amount=default, zero_cost=zero, position=position,
-        )  # fmt: skip
+            organization=organization,
+            actor=None,
+            code=code,
+            names={"en": code.replace("_", " ").title()},
+            category=category,
+            default_amount=default,
+            zero_cost=zero,
+            position=position,
+        )
         for tier, (_code, _rank, green, stretch) in zip(tiers, TIERS, strict=True):
             rule_create(
-                organization=organization, actor=None, tier=tier, gesture=gestures[code],
-                green_limit="0.00" if zero else green, stretch_limit="0.00" if zero else stretch,
-                customer_cap_count=6 if zero else 4, customer_cap_amount=None if zero else "300.00",
+                organization=organization,
+                actor=None,
+                tier=tier,
+                gesture=gestures[code],
+                green_limit="0.00" if zero else green,
+                stretch_limit="0.00" if zero else stretch,
+                customer_cap_count=6 if zero else 4,
+                customer_cap_amount=None if zero else "300.00",
                 customer_cap_window_days=30,
-            )  # fmt: skip
+            )
     for scope, period, cap in BUDGETS:
         budget_create(organization=organization, actor=None, scope=scope, period=period, cap=cap)
     policy_publish(organization=organization, actor=None, summary="bench")
@@ -119,10 +138,17 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
     for n in range(10_000):
         team = teams[n % 200]
         agents.append(
-            Member(username=f"bench-agent-{n:05d}", organization=organization, role=Role.AGENT,
-                   tier=tiers[0] if n % 10 < 7 else tiers[1], team=team, department=team.department,
-                   password=password, language="en")
-        )  # fmt: skip
+            Member(
+                username=f"bench-agent-{n:05d}",
+                organization=organization,
+                role=Role.AGENT,
+                tier=tiers[0] if n % 10 < 7 else tiers[1],
+                team=team,
+                department=team.department,
+                password=password,
+                language="en",
+            )
+        )
     Member.objects.bulk_create(agents, batch_size=2000)
     for role in (Role.ADMIN, Role.ANALYST):
         Member.objects.create(
@@ -154,9 +180,10 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
     round_amounts = np.array([500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7500, 9000, 10000, 12000])
     pick = rng.random(decisions)
     cents = np.where(
-        pick < 0.45, defaults[which],
+        pick < 0.45,
+        defaults[which],
         np.where(pick < 0.8, rng.choice(round_amounts, decisions), rng.integers(2, 301, decisions) * 50),
-    )  # fmt: skip
+    )
     cents = np.where(zero[which], 0, cents)
     seconds = rng.random(decisions) * days * 86400
     created = np.sort(now.timestamp() - seconds)
@@ -176,13 +203,39 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
 
     gesture_ids = np.array([gestures[code].pk for code, *_ in GESTURES])
     columns = [
-        "public_id", "organization_id", "customer_id", "agent_id", "team_id", "site_id", "department_id",
-        "gesture_id", "amount", "currency", "base_amount", "base_currency", "reason", "note", "justification",
-        "interaction_ref", "zone", "status", "protected", "learning_case", "escalated", "auto_approved",
-        "policy_version_id", "reasons", "created_at", "due_at", "decided_at", "decided_by_id", "decision_note",
-    ]  # fmt: skip
-    lead = Member.objects.create(username="bench-lead", organization=organization, role=Role.LEAD, team=teams[0],
-                                 password=password)  # fmt: skip
+        "public_id",
+        "organization_id",
+        "customer_id",
+        "agent_id",
+        "team_id",
+        "site_id",
+        "department_id",
+        "gesture_id",
+        "amount",
+        "currency",
+        "base_amount",
+        "base_currency",
+        "reason",
+        "note",
+        "justification",
+        "interaction_ref",
+        "zone",
+        "status",
+        "protected",
+        "learning_case",
+        "escalated",
+        "auto_approved",
+        "policy_version_id",
+        "reasons",
+        "created_at",
+        "due_at",
+        "decided_at",
+        "decided_by_id",
+        "decision_note",
+    ]
+    lead = Member.objects.create(
+        username="bench-lead", organization=organization, role=Role.LEAD, team=teams[0], password=password
+    )
     quote = connection.ops.quote_name
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -205,9 +258,10 @@ def load(*, decisions: int, days: int, now: datetime, seed: int = 15) -> dict:
                     block.write(
                         f"{uuid.uuid4()}\t{organization.pk}\t{customer[i]}\t{agent[0]}\t{agent[2]}\t{agent[3]}\t{agent[4]}\t"
                         f"{gesture_ids[which[i]]}\t{money}\tUSD\t{money}\tUSD\tbilling_error\t\t\t\t{z}\t{s}\t"
-                        f"{approved}\t{'t' if z == 'amber' else 'f'}\tf\tf\t{version_id}\t[]\t{at.isoformat()}\t{due}\t"
+                        f"{approved}\t{'t' if z == 'amber' else 'f'}\tf\tf\t{version_id}\t[]\t"
+                        f"{at.isoformat()}\t{due}\t"
                         f"{decided}\t{decided_by}\t\n"
-                    )  # fmt: skip
+                    )
                 copy.write(block.getvalue())
         cursor.execute("ANALYZE")
     return {

@@ -1,4 +1,4 @@
-"""Report endpoints: the policy what-if and the dashboard tables. Handlers only parse, call one reader, answer."""
+"""Report endpoints: the policy what-if and the dashboard tables. Handlers parse, call one reader, answer."""
 
 from decimal import Decimal
 
@@ -112,7 +112,7 @@ def _outcome(outcome: Outcome | None) -> dict | None:
                 "requests": b.requests,
             }
             for b in outcome.budgets
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -122,7 +122,7 @@ def _outcome(outcome: Outcome | None) -> dict | None:
     summary="Replay the last N days of decisions under the draft policy and the live version",
 )
 def whatif(request, query: Query[DaysIn]):
-    """Admins and analysts. Nothing is recorded: the draft is judged by the decision engine, budgets in time order."""
+    """Admins and analysts. Nothing is recorded: the engine judges the draft, budgets in time order."""
     member = request.auth
     if member.role not in (Role.ADMIN, Role.ANALYST):
         raise Forbidden()
@@ -146,7 +146,7 @@ def whatif(request, query: Query[DaysIn]):
     summary="The dashboard's tables: spend and budgets, zones by team and site, time to answer red requests",
 )
 def dashboard(request, query: Query[DaysIn]):
-    """Admins and analysts: the organization; managers: their department. Figures aggregated by the database."""
+    """Admins and analysts: the organization; managers: their department. Aggregated by the database."""
     board = dashboard_for(request.auth, days=query.days)
     return {
         "days": board.days,

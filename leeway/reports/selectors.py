@@ -15,13 +15,12 @@ from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, Quer
 from django.db.models.functions import TruncDay
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from leeway.core.errors import Forbidden
 from leeway.core.hooks import Hook
 from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.people.models import Member, Role, Site, Team
-from leeway.policy.budgets import SCOPES, budget_name, budget_order
+from leeway.policy.budgets import budget_name, budget_order
 from leeway.policy.models import BudgetCounter
 
 READERS = (Role.ADMIN, Role.ANALYST, Role.MANAGER)
@@ -102,7 +101,7 @@ def period_bounds(scope: Scope, days: int, now: datetime) -> tuple[date, datetim
 
 
 def spend_by_day(scope: Scope, start: datetime, end: datetime, first: date, days: int) -> Table:
-    """Approved spend per local day, with the daily budgets' room those days (cap × counters used)."""
+    """Approved spend per local day, with the daily budgets' room those days (cap x counters used)."""
     zone = ZoneInfo(scope.time_zone)
     per_day = {
         row["day"].date() if isinstance(row["day"], datetime) else row["day"]: row
@@ -168,7 +167,7 @@ def _daily_capacity(scope: Scope, first: date, last: date) -> dict[date, dict[tu
 
 
 def budget_use(scope: Scope, first: date, last: date) -> Table:
-    """Per budget over the days shown: spend, room (cap × counters), use, and counters that filled."""
+    """Per budget over the days shown: spend, room (cap x counters), use, and counters that filled."""
     rows = (
         _counters(scope)
         .filter(period_start__gte=first.replace(day=1), period_start__lte=last)
@@ -185,7 +184,7 @@ def budget_use(scope: Scope, first: date, last: date) -> Table:
         [
             Column("budget", _("Budget")),
             Column("cap", _("Cap"), "money"),
-            Column("counters", _("Counters (subject × period)"), "count"),
+            Column("counters", _("Counters (subject x period)"), "count"),
             Column("spent", _("Spent"), "money"),
             Column("room", _("Room"), "money"),
             Column("use", _("Use"), "share"),
@@ -388,6 +387,4 @@ def dashboard_for(member: Member, *, days: int, now: datetime | None = None) -> 
 
 
 TABLE_KEYS = ("spend", "budgets", "zones_team", "zones_site", "answer_times", "answers_team")
-SCOPE_LABELS = {code: kind.names for code, kind in SCOPES.items()}
 DAYS_CHOICES = (7, 30, 90)
-PERIOD_HELP = gettext_lazy("Days shown")

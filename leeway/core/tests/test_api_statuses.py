@@ -87,6 +87,9 @@ ROLE_RESTRICTED = {
     ("delete", "/webhooks/{webhook_id}"): "aurora-agent",
     ("get", "/webhooks/{webhook_id}/deliveries"): "aurora-agent",
     ("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): "aurora-agent",
+    # Reports
+    ("get", "/reports/whatif"): "aurora-agent",
+    ("get", "/reports/dashboard"): "aurora-agent",
 }
 # Operations that can conflict with the current state (their descriptions say when).
 CONFLICTING = {

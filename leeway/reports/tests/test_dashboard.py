@@ -72,7 +72,7 @@ def test_budget_use_equals_the_counters(world, decided):
 
 def test_answer_times_count_each_red_request_once(world, decided):
     result = board(world.admin)
-    first, start = window(world.organization, 30, NOW)
+    _first, start = window(world.organization, 30, NOW)
     red = [
         d
         for d in Decision.objects.filter(organization=world.organization, zone="red")

@@ -26,13 +26,12 @@ CENTS = {
 }
 INTEGER = {"postgresql": "({expression})::int8", "sqlite": "({expression})"}
 
-# The decision columns the replay reads, after the time: the agent's current tier joins from the member.
+# The decision columns the replay reads, after the time (the agent's current tier is looked up apart).
 DECISION_COLUMNS = (
+    ("id", "d.id"),
     ("agent", "d.agent_id"),
-    ("tier", "COALESCE(m.tier_id, 0)"),
     ("gesture", "d.gesture_id"),
     ("customer", "d.customer_id"),
-    ("organization", "d.organization_id"),
     ("site", "COALESCE(d.site_id, 0)"),
     ("team", "COALESCE(d.team_id, 0)"),
     ("department", "COALESCE(d.department_id, 0)"),
@@ -114,11 +113,22 @@ def decision_columns(*, organization_id: int, start: datetime, end: datetime) ->
     ]
     statement = (
         f"SELECT {', '.join(expressions)} FROM {quote(Decision._meta.db_table)} d "
-        f"JOIN {quote(Member._meta.db_table)} m ON m.id = d.agent_id "
-        "WHERE d.organization_id = %s AND d.created_at >= %s AND d.created_at < %s "
-        "ORDER BY d.created_at, d.id"
+        "WHERE d.organization_id = %s AND d.created_at >= %s AND d.created_at < %s"
     )
     found = _fetch(statement, [organization_id, start, end], names)
+    # Sorted here, not by the database: a million rows sorted by PostgreSQL spill to disk at the default
+    # work_mem, numpy sorts them in memory in a few tens of milliseconds.
+    order = np.lexsort((found["id"], found["time"]))
+    found = {name: values[order] for name, values in found.items()}
+    # The organization is the one asked for; each agent's current tier from the members (thousands of
+    # rows, not a join over every decision).
+    found["organization"] = np.full(len(order), organization_id, dtype=np.int64)
+    tiers = list(Member.objects.filter(organization_id=organization_id).values_list("pk", "tier_id"))
+    agents = np.array([pk for pk, _tier in tiers], dtype=np.int64)
+    agent_tier = np.array([tier or 0 for _pk, tier in tiers], dtype=np.int64)
+    sorted_agents = np.argsort(agents)
+    position = sorted_agents[np.searchsorted(agents[sorted_agents], found["agent"])] if len(agents) else order
+    found["tier"] = agent_tier[position] if len(agents) else np.zeros(len(order), dtype=np.int64)
     return Columns(time=found.pop("time"), cents=found.pop("cents"), ints=found)
 
 
