@@ -1,4 +1,4 @@
-"""The what-if equals a direct replay (each decision through `evaluate`, all counters) and follows the draft."""
+"""The what-if equals a direct replay (every decision through `evaluate`) and follows the draft."""
 
 from datetime import timedelta
 from decimal import Decimal
