@@ -100,17 +100,94 @@ def period_bounds(scope: Scope, days: int, now: datetime) -> tuple[date, datetim
     return first, datetime.combine(first, day_time(), tzinfo=zone), now
 
 
-def spend_by_day(scope: Scope, start: datetime, end: datetime, first: date, days: int) -> Table:
-    """Approved spend per local day, with the daily budgets' room those days (cap x counters used)."""
-    zone = ZoneInfo(scope.time_zone)
-    per_day = {
-        row["day"].date() if isinstance(row["day"], datetime) else row["day"]: row
-        for row in scope.decisions(start, end)
-        .filter(status=DecisionStatus.APPROVED)
-        .annotate(day=TruncDay("created_at", tzinfo=zone))
-        .values("day")
-        .annotate(spent=Sum("base_amount"), decisions=Count("id"))
+def _waited():
+    return ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
+
+
+ANSWERED = Q(zone=Zone.RED) & Q(decided_at__isnull=False) & ~Q(status=DecisionStatus.PENDING)
+
+
+def _bucket_key(upper: int | None) -> str:
+    return f"waited_{upper or 'more'}"
+
+
+def _partial_aggregates() -> dict:
+    """Everything the tables need, per (team, site, local day): one pass over the decisions."""
+    approved = Q(status=DecisionStatus.APPROVED)
+    aggregates = {
+        "decisions": Count("id"),
+        "green": Count("id", filter=Q(zone=Zone.GREEN)),
+        "amber": Count("id", filter=Q(zone=Zone.AMBER)),
+        "red": Count("id", filter=Q(zone=Zone.RED)),
+        "approved": Count("id", filter=approved),
+        "spent": Sum("base_amount", filter=approved),
+        "red_pending": Count("id", filter=Q(zone=Zone.RED, status=DecisionStatus.PENDING)),
+        "red_answered": Count("id", filter=ANSWERED),
+        "red_in_time": Count("id", filter=ANSWERED & Q(decided_at__lte=F("due_at"))),
+        "red_slow": Count("id", filter=ANSWERED & Q(waited__gt=timedelta(minutes=60))),
     }
+    lower = None
+    for upper in ANSWER_BUCKETS:
+        condition = ANSWERED
+        if lower is not None:
+            condition &= Q(waited__gt=timedelta(minutes=lower))
+        if upper is not None:
+            condition &= Q(waited__lte=timedelta(minutes=upper))
+        aggregates[_bucket_key(upper)] = Count("id", filter=condition)
+        lower = upper
+    return aggregates
+
+
+def decision_partials(scope: Scope, start: datetime, end: datetime) -> list[dict]:
+    """The decisions aggregated by the database per (team, site, local day), in one statement.
+
+    Every table of the dashboard is a sum of these rows (a few per team and day: thousands, where
+    the decisions are a million). One pass over the decisions instead of one per table is what
+    keeps the dashboard near a single scan's cost (bench/insights.py, figures in bench/README.md).
+    """
+    rows = (
+        scope.decisions(start, end)
+        .annotate(waited=_waited())
+        .values(
+            team_key=F("team_id"),
+            site_key=F("site_id"),
+            day=TruncDay("created_at", tzinfo=ZoneInfo(scope.time_zone)),
+        )
+        .annotate(**_partial_aggregates())
+    )
+    found = []
+    for row in rows:
+        if isinstance(row["day"], datetime):
+            row["day"] = row["day"].date()
+        row["spent"] = row["spent"] or ZERO
+        found.append(row)
+    return found
+
+
+def roll_up(partials: list[dict], key: str, fields: tuple[str, ...]) -> dict:
+    """Sum the partial rows' `fields` by `key` (team_key, site_key or day)."""
+    totals: dict = {}
+    for row in partials:
+        into = totals.setdefault(row[key], dict.fromkeys(fields, 0))
+        for name in fields:
+            into[name] += row[name]
+    return totals
+
+
+ZONE_FIELDS = ("decisions", "green", "amber", "red", "spent")
+ANSWER_FIELDS = (
+    "red",
+    "red_pending",
+    "red_answered",
+    "red_in_time",
+    "red_slow",
+    *(_bucket_key(upper) for upper in ANSWER_BUCKETS),
+)
+
+
+def spend_by_day(scope: Scope, partials: list[dict], first: date, days: int) -> Table:
+    """Approved spend per local day, with the daily budgets' room those days (cap x counters used)."""
+    per_day = roll_up(partials, "day", ("approved", "spent"))
     capacity = _daily_capacity(scope, first, first + timedelta(days=days - 1))
     day_budgets = sorted({key for per in capacity.values() for key in per}, key=lambda k: budget_order(*k))
     columns = [
@@ -130,7 +207,7 @@ def spend_by_day(scope: Scope, start: datetime, end: datetime, first: date, days
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = per_day.get(day, {})
-        cells = [day, row.get("decisions", 0), row.get("spent") or ZERO]
+        cells = [day, row.get("approved", 0), row.get("spent") or ZERO]
         cells += [capacity.get(day, {}).get(key, ZERO) for key in day_budgets]
         table.rows.append(cells)
     return table
@@ -207,17 +284,7 @@ def budget_use(scope: Scope, first: date, last: date) -> Table:
     return table
 
 
-def _zone_counts():
-    return {
-        "decisions": Count("id"),
-        "green": Count("id", filter=Q(zone=Zone.GREEN)),
-        "amber": Count("id", filter=Q(zone=Zone.AMBER)),
-        "red": Count("id", filter=Q(zone=Zone.RED)),
-        "spent": Sum("base_amount", filter=Q(status=DecisionStatus.APPROVED)),
-    }
-
-
-def _zone_table(key: str, title, label, names: dict, rows) -> Table:
+def _zone_table(key: str, title, label, names: dict, totals: dict) -> Table:
     table = Table(
         key,
         title,
@@ -231,12 +298,12 @@ def _zone_table(key: str, title, label, names: dict, rows) -> Table:
             Column("spent", _("Approved spend"), "money"),
         ],
     )
-    for row in sorted(rows, key=lambda r: (-r["decisions"], names.get(r["group"], ""))):
-        name = names.get(row["group"]) or _("None")
+    ordered = sorted(totals.items(), key=lambda item: (-item[1]["decisions"], names.get(item[0], "")))
+    for group, row in ordered:
         total = row["decisions"]
         table.rows.append(
             [
-                name,
+                names.get(group) or _("None"),
                 total,
                 row["green"],
                 row["amber"],
@@ -248,40 +315,20 @@ def _zone_table(key: str, title, label, names: dict, rows) -> Table:
     return table
 
 
-def zones_by(scope: Scope, start: datetime, end: datetime, by: str) -> Table:
+def zones_by(scope: Scope, partials: list[dict], by: str) -> Table:
     """Green, amber and red decisions per team or per site."""
     model = {"team": Team, "site": Site}[by]
-    rows = scope.decisions(start, end).values(group=F(f"{by}_id")).annotate(**_zone_counts())
+    totals = roll_up(partials, f"{by}_key", ZONE_FIELDS)
     names = dict(model.objects.filter(organization_id=scope.organization_id).values_list("pk", "name"))
     if by == "team":
-        return _zone_table("zones_team", _("Zones by team"), _("Team"), names, rows)
-    return _zone_table("zones_site", _("Zones by site"), _("Site"), names, rows)
+        return _zone_table("zones_team", _("Zones by team"), _("Team"), names, totals)
+    return _zone_table("zones_site", _("Zones by site"), _("Site"), names, totals)
 
 
-def _waited():
-    return ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
-
-
-def answer_times(scope: Scope, start: datetime, end: datetime) -> tuple[Table, Table]:
+def answer_times(scope: Scope, partials: list[dict]) -> tuple[Table, Table, dict]:
     """Red requests: how long each waited for its answer, per bucket and per team, and how many in time."""
-    red = scope.decisions(start, end).filter(zone=Zone.RED).annotate(waited=_waited())
-    answered = Q(decided_at__isnull=False) & ~Q(status=DecisionStatus.PENDING)
-    buckets = {}
-    lower = None
-    for upper in ANSWER_BUCKETS:
-        condition = answered
-        if lower is not None:
-            condition &= Q(waited__gt=timedelta(minutes=lower))
-        if upper is not None:
-            condition &= Q(waited__lte=timedelta(minutes=upper))
-        buckets[f"b{upper or 'more'}"] = Count("id", filter=condition)
-        lower = upper
-    totals = red.aggregate(
-        requests=Count("id"),
-        pending=Count("id", filter=Q(status=DecisionStatus.PENDING)),
-        in_time=Count("id", filter=answered & Q(decided_at__lte=F("due_at"))),
-        **buckets,
-    )
+    totals = roll_up(partials, "day", ANSWER_FIELDS)
+    overall = {name: sum(day[name] for day in totals.values()) for name in ANSWER_FIELDS}
     distribution = Table(
         "answer_times",
         _("Time to answer red requests"),
@@ -291,10 +338,10 @@ def answer_times(scope: Scope, start: datetime, end: datetime) -> tuple[Table, T
             Column("share", _("Share of answered"), "share"),
         ],
     )
-    answered_total = sum(totals[key] for key in buckets)
+    answered_total = overall["red_answered"]
     lower = None
     for upper in ANSWER_BUCKETS:
-        count = totals[f"b{upper or 'more'}"]
+        count = overall[_bucket_key(upper)]
         if upper is None:
             label = _("more than %(minutes)s minutes") % {"minutes": lower}
         elif lower is None:
@@ -304,13 +351,6 @@ def answer_times(scope: Scope, start: datetime, end: datetime) -> tuple[Table, T
         distribution.rows.append([label, count, count / answered_total if answered_total else None])
         lower = upper
 
-    per_team = red.values(group=F("team_id")).annotate(
-        requests=Count("id"),
-        answered=Count("id", filter=answered),
-        in_time=Count("id", filter=answered & Q(decided_at__lte=F("due_at"))),
-        pending=Count("id", filter=Q(status=DecisionStatus.PENDING)),
-        slow=Count("id", filter=answered & Q(waited__gt=timedelta(minutes=60))),
-    )
     names = dict(Team.objects.filter(organization_id=scope.organization_id).values_list("pk", "name"))
     teams = Table(
         "answers_team",
@@ -324,24 +364,26 @@ def answer_times(scope: Scope, start: datetime, end: datetime) -> tuple[Table, T
             Column("pending", _("Still pending"), "count"),
         ],
     )
-    for row in sorted(per_team, key=lambda r: (-r["requests"], names.get(r["group"], ""))):
+    per_team = roll_up(partials, "team_key", ANSWER_FIELDS)
+    requested = [(team, row) for team, row in per_team.items() if row["red"]]
+    for team, row in sorted(requested, key=lambda item: (-item[1]["red"], names.get(item[0], ""))):
         teams.rows.append(
             [
-                names.get(row["group"]) or _("None"),
-                row["requests"],
-                row["answered"],
-                row["in_time"] / row["answered"] if row["answered"] else None,
-                row["slow"],
-                row["pending"],
+                names.get(team) or _("None"),
+                row["red"],
+                row["red_answered"],
+                row["red_in_time"] / row["red_answered"] if row["red_answered"] else None,
+                row["red_slow"],
+                row["red_pending"],
             ]
         )
-    distribution.summary = {
-        "requests": totals["requests"],
-        "pending": totals["pending"],
+    summary = {
+        "requests": overall["red"],
+        "pending": overall["red_pending"],
         "answered": answered_total,
-        "in_time": totals["in_time"],
+        "in_time": overall["red_in_time"],
     }
-    return distribution, teams
+    return distribution, teams, summary
 
 
 @dataclass
@@ -366,12 +408,13 @@ def dashboard_for(member: Member, *, days: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     first, start, end = period_bounds(scope, days, now)
     last = first + timedelta(days=days - 1)
-    distribution, teams = answer_times(scope, start, end)
+    partials = decision_partials(scope, start, end)
+    distribution, teams, answers = answer_times(scope, partials)
     tables = [
-        spend_by_day(scope, start, end, first, days),
+        spend_by_day(scope, partials, first, days),
         budget_use(scope, first, last),
-        zones_by(scope, start, end, "team"),
-        zones_by(scope, start, end, "site"),
+        zones_by(scope, partials, "team"),
+        zones_by(scope, partials, "site"),
         distribution,
         teams,
     ]
@@ -382,7 +425,7 @@ def dashboard_for(member: Member, *, days: int, now: datetime | None = None) -> 
         start=start,
         end=end,
         tables={table.key: table for table in tables},
-        answers=distribution.summary,
+        answers=answers,
     )
 
 

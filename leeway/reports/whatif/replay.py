@@ -13,13 +13,16 @@ inputs repeat or cannot change the answer:
    asked, so a counter (budget, subject, period) whose *every* candidate charge together fits its cap
    allows each of them, whatever else happens; likewise a (customer, gesture) pair whose candidates
    all fit the rule's caps. One `bincount` per budget proves it for most counters.
-3. **Only decisions that touch a tight counter are replayed one by one**, oldest first, through
-   `evaluate` with the tight counters' running totals and the tight pairs' rolling usage (slack ones
-   allow, so leaving them out does not change the zone). Everything else takes its group's zone.
+3. **Only decisions that touch a tight counter are replayed one by one**, oldest first, with the
+   tight counters' running totals: where each has room (`policy.budgets.fits`, the engine's own test)
+   and no cap is tight, the group's zone stands, as `evaluate` would say; otherwise the decision goes
+   through `evaluate` with those counters and the tight pair's rolling usage (slack ones allow, so
+   leaving them out does not change the zone). Everything else takes its group's zone.
 
-In the benchmark (`bench/whatif.py`, figures in `bench/README.md`) 1,000,000 decisions carry about
-2,000 distinct (tier, gesture, amount) triples, so step 1 makes 2,000 calls instead of 1,000,000,
-and step 3 replays only the share that touches a budget that actually fills.
+In the benchmark (`bench/whatif.py`, figures in `bench/README.md`) 1,000,000 decisions carry a few
+thousand distinct (tier, gesture, amount) triples, so step 1 judges a few thousand inputs instead of a
+million; step 2 leaves out every counter that cannot fill, and step 3 walks only the decisions of the
+counters that do (about a tenth), calling `evaluate` for the ones that meet a full counter or a cap.
 
 Replay assumptions, said on the page: the agent's *current* tier judges each decision (decisions do not
 record the tier); amounts in the base currency are the ones recorded (the rates of the day); a red
@@ -39,7 +42,7 @@ import numpy as np
 
 from leeway.decisions.judging import BudgetState, BudgetTarget, CapUsage, evaluate
 from leeway.decisions.models import Zone
-from leeway.policy.budgets import SCOPES, BudgetPeriod, budget_order
+from leeway.policy.budgets import SCOPES, BudgetPeriod, budget_order, fits
 from leeway.policy.snapshot import PolicySnapshot
 from leeway.reports.whatif.rows import Columns
 
@@ -129,12 +132,14 @@ class Limits:
 
 
 def judge_limits(snapshot: PolicySnapshot, columns: Columns, gesture_codes: dict[int, str]) -> Limits:
-    tiers, tier_index = np.unique(columns["tier"], return_inverse=True)
-    gestures, gesture_index = np.unique(columns["gesture"], return_inverse=True)
+    tiers, tier_index = columns.dense("tier")
+    gestures, gesture_index = columns.dense("gesture")
     cents = columns.cents
     top = int(cents.max()) + 1 if len(cents) else 1
-    key = (tier_index.astype(np.int64) * len(gestures) + gesture_index) * top + cents
-    keys, group = np.unique(key, return_inverse=True)
+    if "limit_groups" not in columns.memo:
+        key = (tier_index.astype(np.int64) * len(gestures) + gesture_index) * top + cents
+        columns.memo["limit_groups"] = np.unique(key, return_inverse=True)
+    keys, group = columns.memo["limit_groups"]
     zones = np.empty(len(keys), dtype=np.int64)
     cap_count = np.full(len(keys), NO_LIMIT, dtype=np.int64)
     cap_cents = np.full(len(keys), NO_LIMIT, dtype=np.int64)
@@ -172,11 +177,13 @@ class Counters:
     """Step 2 for one budget: each decision's counter and whether that counter can fill."""
 
     budget: object
-    key: np.ndarray  # per decision: subject * periods + period (-1: the budget does not apply)
+    key: np.ndarray  # per decision: dense subject * periods + period (-1: the budget does not apply)
     tight: np.ndarray  # per decision: its counter can fill
     starts: list[date]
     periods: int
     seed: dict[int, int]  # counter key → cents spent before the window
+    subjects: np.ndarray  # dense subject → the subject's id
+    size: int  # how many counter keys there can be
 
 
 def budget_counters(
@@ -193,52 +200,68 @@ def budget_counters(
         kind = SCOPES.get(budget.scope)
         if kind is None:
             continue
-        subjects = columns[kind.subject]
+        subjects, subject_index = columns.dense(kind.subject)
         bucket, starts = calendar.buckets(budget.period, day_index)
         periods = len(starts)
-        key = np.where(subjects > 0, subjects * periods + bucket, -1)
+        size = max(len(subjects) * periods, 1)
+        key = np.where(columns[kind.subject] > 0, subject_index * periods + bucket, -1)
         applies = charged & (key >= 0)
         cap = int(budget.cap * 100)
         seed = {}
         for subject, cents in seeds.get(budget.id, {}).items():
-            seed[subject * periods + 0] = cents  # spend before the window falls in its first period
-        keys, inverse = np.unique(key[applies], return_inverse=True)
-        totals = np.bincount(inverse, weights=columns.cents[applies], minlength=len(keys))
-        if seed:
-            totals = totals + np.array([seed.get(int(k), 0) for k in keys.tolist()], dtype=np.float64)
-        tight_keys = keys[totals > cap]
-        tight = applies & np.isin(key, tight_keys)
-        found.append(Counters(budget=budget, key=key, tight=tight, starts=starts, periods=periods, seed=seed))
+            position = int(np.searchsorted(subjects, subject))
+            if position < len(subjects) and subjects[position] == subject:
+                seed[position * periods] = cents  # spend before the window falls in its first period
+        totals = np.bincount(key[applies], weights=columns.cents[applies], minlength=size)
+        for counter, cents in seed.items():
+            totals[counter] += cents
+        tight = applies & (totals > cap)[np.maximum(key, 0)]
+        found.append(
+            Counters(
+                budget=budget,
+                key=key,
+                tight=tight,
+                starts=starts,
+                periods=periods,
+                seed=seed,
+                subjects=subjects,
+                size=size,
+            )
+        )
     return found
 
 
-def tight_pairs(columns: Columns, limits: Limits, allowed: np.ndarray, history: Columns, gesture_count: int):
+def tight_pairs(columns: Columns, limits: Limits, allowed: np.ndarray, history: Columns):
     """Which (customer, gesture) pairs could pass a per-customer cap; their keys per decision."""
-    gesture_ids, gesture_position = np.unique(
-        np.concatenate([columns["gesture"], history["gesture"]]), return_inverse=True
-    )
-    width = len(gesture_ids) or 1
-    pair = columns["customer"] * width + gesture_position[: len(columns)]
-    history_pair = history["customer"] * width + gesture_position[len(columns) :]
+    customers, customer_index = columns.dense("customer")
+    gestures, gesture_index = columns.dense("gesture")
+    width = max(len(gestures), 1)
+    size = max(len(customers) * width, 1)
+    pair = customer_index * width + gesture_index
+
+    def position_in(values: np.ndarray, found: np.ndarray) -> np.ndarray:
+        where = np.minimum(np.searchsorted(values, found), max(len(values) - 1, 0))
+        return np.where((len(values) > 0) & (values[where] == found), where, -1) if len(values) else where - 1
+
+    history_customer = position_in(customers, history["customer"])
+    history_gesture = position_in(gestures, history["gesture"])
+    known = (history_customer >= 0) & (history_gesture >= 0)
+    history_pair = np.where(known, history_customer * width + history_gesture, -1)
     capped = allowed & (
         (limits.cap_count[limits.group] != NO_LIMIT) | (limits.cap_cents[limits.group] != NO_LIMIT)
     )
     if not capped.any():
         return pair, history_pair, np.zeros(len(columns), dtype=bool)
-    keys = np.unique(pair[capped])
-    position = np.searchsorted(keys, pair[capped])
-    count = np.bincount(position, minlength=len(keys)).astype(np.int64)
-    total = np.bincount(position, weights=columns.cents[capped], minlength=len(keys))
-    in_history = np.isin(history_pair, keys)
-    history_position = np.searchsorted(keys, history_pair[in_history])
-    count += np.bincount(history_position, minlength=len(keys)).astype(np.int64)
-    total += np.bincount(history_position, weights=history.cents[in_history], minlength=len(keys))
-    min_count = np.full(len(keys), NO_LIMIT, dtype=np.int64)
-    min_cents = np.full(len(keys), NO_LIMIT, dtype=np.int64)
-    np.minimum.at(min_count, position, limits.cap_count[limits.group][capped])
-    np.minimum.at(min_cents, position, limits.cap_cents[limits.group][capped])
-    tight_keys = keys[(count > min_count) | (total > min_cents)]
-    return pair, history_pair, capped & np.isin(pair, tight_keys)
+    count = np.bincount(pair[capped], minlength=size) + np.bincount(history_pair[known], minlength=size)
+    total = np.bincount(pair[capped], weights=columns.cents[capped], minlength=size) + np.bincount(
+        history_pair[known], weights=history.cents[known], minlength=size
+    )
+    min_count = np.full(size, NO_LIMIT, dtype=np.int64)
+    min_cents = np.full(size, NO_LIMIT, dtype=np.int64)
+    np.minimum.at(min_count, pair[capped], limits.cap_count[limits.group][capped])
+    np.minimum.at(min_cents, pair[capped], limits.cap_cents[limits.group][capped])
+    tight = (count > min_count) | (total > min_cents)
+    return pair, history_pair, capped & tight[pair]
 
 
 def replay(
@@ -260,7 +283,7 @@ def replay(
     day_index = calendar.day_of(columns.time)
     charged = allowed & (columns.cents > 0)
     counters = budget_counters(snapshot, columns, calendar, day_index, charged, budget_seeds)
-    pair, history_pair, pair_tight = tight_pairs(columns, limits, allowed, cap_history, len(gesture_codes))
+    pair, history_pair, pair_tight = tight_pairs(columns, limits, allowed, cap_history)
 
     touches = pair_tight.copy()
     for budget_counters_ in counters:
@@ -287,7 +310,7 @@ def replay(
     budgets = []
     for position, item in enumerate(counters):
         charged_here = approved & (columns.cents > 0) & (item.key >= 0)
-        keys = np.unique(item.key[charged_here])
+        used = np.count_nonzero(np.bincount(item.key[charged_here], minlength=item.size))
         budgets.append(
             BudgetOutcome(
                 budget_id=item.budget.id,
@@ -295,7 +318,7 @@ def replay(
                 period=item.budget.period,
                 cap=item.budget.cap,
                 spent=cents_to_money(int(columns.cents[charged_here].sum())),
-                counters=len(keys),
+                counters=used,
                 requests=int((cause == position).sum()),
             )
         )
@@ -332,53 +355,70 @@ def _replay_one_by_one(
     history_pair,
     cap_history,
 ) -> int:
-    """Step 3: the decisions that touch a tight counter or pair, oldest first, through `evaluate`."""
-    spent: dict[tuple[int, int], Decimal] = {}
-    targets: dict[tuple[int, int], BudgetTarget] = {}
+    """Step 3: the decisions that touch a tight counter or pair, oldest first; returns the `evaluate` calls.
+
+    A decision whose tight counters all have room (`policy.budgets.fits`, the one function the engine's
+    judging and charging ask too) and that touches no tight pair takes its group's zone from step 1,
+    which is what `evaluate` would say: nothing else in it changed. Any other goes through `evaluate`
+    with the tight counters' running totals and the pair's rolling usage.
+    """
+    spent: dict[tuple[int, int], int] = {}  # counter → cents approved so far
     per_budget = []
     for position, item in enumerate(counters):
-        per_budget.append((position, item, item.key[sequence].tolist(), item.tight[sequence].tolist()))
+        per_budget.append(
+            (
+                position,
+                item,
+                int(item.budget.cap * 100),
+                item.key[sequence].tolist(),
+                item.tight[sequence].tolist(),
+            )
+        )
     # Per tight pair: the times and amounts approved so far (recorded before the window, then replayed).
     approvals: dict[int, tuple[list[float], list[Decimal]]] = {}
     tight_pair_keys = set(pair[pair_tight].tolist())
     for moment, cents, key in zip(
         cap_history.time.tolist(), cap_history.cents.tolist(), history_pair.tolist(), strict=True
     ):
-        if key in tight_pair_keys:
+        if key >= 0 and key in tight_pair_keys:
             times, amounts = approvals.setdefault(key, ([], []))
             times.append(moment)
             amounts.append(cents_to_money(cents))
     groups = limits.group[sequence].tolist()
     moments = columns.time[sequence].tolist()
+    amounts_cents = columns.cents[sequence].tolist()
     pairs = pair[sequence].tolist()
     pairs_tight = pair_tight[sequence].tolist()
+    calls = 0
     for row, decision in enumerate(sequence.tolist()):
         group = groups[row]
-        rule, amount = limits.rules[group], limits.amounts[group]
-        states = []
-        for position, item, keys, tight in per_budget:
-            if not tight[row] or amount == 0:
-                continue
-            counter = (position, keys[row])
-            target = targets.get(counter)
-            if target is None:
-                subject, period = divmod(keys[row], item.periods)
-                target = BudgetTarget(
-                    budget_id=item.budget.id,
-                    scope=item.budget.scope,
-                    period=item.budget.period,
-                    cap=item.budget.cap,
-                    subject_id=subject,
-                    period_start=item.starts[period],
-                )
-                targets[counter] = target
-                spent[counter] = cents_to_money(item.seed.get(keys[row], 0))
-            states.append((counter, BudgetState(target=target, spent=spent[counter])))
+        rule, amount, cents = limits.rules[group], limits.amounts[group], amounts_cents[row]
+        touched = []
+        room = True
+        if cents:
+            for position, item, cap, keys, tight in per_budget:
+                if not tight[row]:
+                    continue
+                counter = (position, keys[row])
+                if counter not in spent:
+                    spent[counter] = item.seed.get(keys[row], 0)
+                touched.append((counter, item, keys[row]))
+                room = room and fits(spent=spent[counter], amount=cents, cap=cap)
+        tight_pair = pairs_tight[row] and rule is not None
+        if room and not tight_pair:
+            for counter, _item, _key in touched:
+                spent[counter] += cents
+            continue
+        calls += 1
+        states = [
+            (counter, BudgetState(target=_target(item, key), spent=cents_to_money(spent[counter])))
+            for counter, item, key in touched
+        ]
         usage = None
-        if pairs_tight[row] and rule is not None:
-            times, amounts = approvals.setdefault(pairs[row], ([], []))
+        if tight_pair:
+            times, approved_amounts = approvals.setdefault(pairs[row], ([], []))
             since = bisect_left(times, moments[row] - rule.customer_cap_window_days * 86400)
-            window = amounts[since:]
+            window = approved_amounts[since:]
             usage = CapUsage(count=len(window), total=sum(window, Decimal("0.00")))
         judgement = evaluate(
             rule=rule,
@@ -393,9 +433,22 @@ def _replay_one_by_one(
             cause[decision] = refusing[0][0] if refusing else -2
             continue
         for counter, _state in states:
-            spent[counter] += amount
-        if pairs_tight[row]:
-            times, amounts = approvals[pairs[row]]
+            spent[counter] += cents
+        if tight_pair:
+            times, approved_amounts = approvals[pairs[row]]
             times.append(moments[row])
-            amounts.append(amount)
-    return len(sequence)
+            approved_amounts.append(amount)
+    return calls
+
+
+def _target(item: Counters, key: int) -> BudgetTarget:
+    """The counter a decision of this budget is charged to, as `evaluate` reads it."""
+    subject, period = divmod(key, item.periods)
+    return BudgetTarget(
+        budget_id=item.budget.id,
+        scope=item.budget.scope,
+        period=item.budget.period,
+        cap=item.budget.cap,
+        subject_id=int(item.subjects[subject]),
+        period_start=item.starts[period],
+    )

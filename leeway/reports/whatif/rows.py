@@ -5,7 +5,7 @@ except the time, in Unix seconds. On PostgreSQL the rows come through a binary C
 into a numpy record array (a million rows in well under a second); elsewhere through the cursor.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -47,12 +47,20 @@ class Columns:
     time: np.ndarray
     cents: np.ndarray
     ints: dict[str, np.ndarray]
+    # What every replay of these rows derives alike (dense indices, limit groups), worked out once.
+    memo: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.time)
 
     def __getitem__(self, name: str) -> np.ndarray:
         return self.ints[name]
+
+    def dense(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The column's distinct values (sorted) and each row's index into them, so counts are a bincount."""
+        if name not in self.memo:
+            self.memo[name] = np.unique(self[name], return_inverse=True)
+        return self.memo[name]
 
 
 def _vendor_expression(table: dict[str, str], **values) -> str:
