@@ -14,11 +14,11 @@ from leeway.reports.whatif import MAX_DAYS, Outcome, policy_whatif
 router = Router(tags=["reports"])
 
 
-class DaysIn(Schema):
+class ReportDaysIn(Schema):
     days: int = SchemaField(30, ge=1, le=MAX_DAYS, description="The last N local days, today included")
 
 
-class BudgetOutcomeOut(Schema):
+class WhatIfBudgetOut(Schema):
     scope: str
     period: str
     cap: str
@@ -26,19 +26,13 @@ class BudgetOutcomeOut(Schema):
     requests: int = SchemaField(description="Requests to leads this budget would cause")
 
 
-class OutcomeOut(Schema):
+class WhatIfOutcomeOut(Schema):
     zones: dict[str, int]
     approved_spend: str = SchemaField(description="Approved at once (green and amber), base currency")
     requests: int
     request_amount: str
     requests_by_cause: dict[str, int]
-    budgets: list[BudgetOutcomeOut]
-
-
-class RecordedOut(Schema):
-    zones: dict[str, int]
-    approved_spend: str
-    request_amount: str
+    budgets: list[WhatIfBudgetOut]
 
 
 class WhatIfOut(Schema):
@@ -48,21 +42,21 @@ class WhatIfOut(Schema):
     decisions: int
     currency: str
     draft_version: int
-    draft: OutcomeOut
+    draft: WhatIfOutcomeOut
     live_version: int | None
-    live: OutcomeOut | None
+    live: WhatIfOutcomeOut | None
 
 
-class ColumnOut(Schema):
+class ReportColumnOut(Schema):
     key: str
     label: str
     kind: str
 
 
-class TableOut(Schema):
+class ReportTableOut(Schema):
     key: str
     title: str
-    columns: list[ColumnOut]
+    columns: list[ReportColumnOut]
     rows: list[list[str | int | None]] = SchemaField(description="Money and shares as decimal strings")
 
 
@@ -72,7 +66,7 @@ class DashboardOut(Schema):
     end: str
     currency: str
     department: int | None = SchemaField(description="A manager's department; null: the whole organization")
-    tables: list[TableOut]
+    tables: list[ReportTableOut]
 
 
 def _text(value) -> str | int | None:
@@ -121,7 +115,7 @@ def _outcome(outcome: Outcome | None) -> dict | None:
     response={200: WhatIfOut, **errors(401, 403, 422)},
     summary="Replay the last N days of decisions under the draft policy and the live version",
 )
-def whatif(request, query: Query[DaysIn]):
+def whatif(request, query: Query[ReportDaysIn]):
     """Admins and analysts. Nothing is recorded: the engine judges the draft, budgets in time order."""
     member = request.auth
     if member.role not in (Role.ADMIN, Role.ANALYST):
@@ -145,7 +139,7 @@ def whatif(request, query: Query[DaysIn]):
     response={200: DashboardOut, **errors(401, 403, 422)},
     summary="The dashboard's tables: spend and budgets, zones by team and site, time to answer red requests",
 )
-def dashboard(request, query: Query[DaysIn]):
+def dashboard(request, query: Query[ReportDaysIn]):
     """Admins and analysts: the organization; managers: their department. Aggregated by the database."""
     board = dashboard_for(request.auth, days=query.days)
     return {

@@ -11,22 +11,19 @@ from datetime import time as day_time
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDay
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leeway.core.errors import Forbidden
 from leeway.core.hooks import Hook
-from leeway.decisions.models import Decision, DecisionStatus, Zone
 from leeway.people.models import Member, Role, Site, Team
 from leeway.policy.budgets import budget_name, budget_order
 from leeway.policy.models import BudgetCounter
+from leeway.reports import rollup
 
 READERS = (Role.ADMIN, Role.ANALYST, Role.MANAGER)
 ZERO = Decimal("0.00")
-# How long a red request waited for its answer, in minutes: the upper edge of each bucket (None: beyond).
-ANSWER_BUCKETS = (2, 5, 15, 60, 240, None)
 
 # >>> ROI slot. The insights app shows the return on the dashboard by providing this hook from its
 # AppConfig.ready(): `reader(member=..., start=..., end=...)` returns None (nothing to show) or a
@@ -68,14 +65,6 @@ class Scope:
     currency: str
     department_id: int | None = None
 
-    def decisions(self, start: datetime, end: datetime) -> QuerySet:
-        found = Decision.objects.filter(
-            organization_id=self.organization_id, created_at__gte=start, created_at__lt=end
-        )
-        if self.department_id is not None:
-            found = found.filter(department_id=self.department_id)
-        return found.order_by()
-
 
 def scope_for(member: Member) -> Scope:
     """Admins and analysts: the organization; a manager: their department; anyone else: 403."""
@@ -100,68 +89,15 @@ def period_bounds(scope: Scope, days: int, now: datetime) -> tuple[date, datetim
     return first, datetime.combine(first, day_time(), tzinfo=zone), now
 
 
-def _waited():
-    return ExpressionWrapper(F("decided_at") - F("created_at"), output_field=DurationField())
-
-
-ANSWERED = Q(zone=Zone.RED) & Q(decided_at__isnull=False) & ~Q(status=DecisionStatus.PENDING)
-
-
-def _bucket_key(upper: int | None) -> str:
-    return f"waited_{upper or 'more'}"
-
-
-def _partial_aggregates() -> dict:
-    """Everything the tables need, per (team, site, local day): one pass over the decisions."""
-    approved = Q(status=DecisionStatus.APPROVED)
-    aggregates = {
-        "decisions": Count("id"),
-        "green": Count("id", filter=Q(zone=Zone.GREEN)),
-        "amber": Count("id", filter=Q(zone=Zone.AMBER)),
-        "red": Count("id", filter=Q(zone=Zone.RED)),
-        "approved": Count("id", filter=approved),
-        "spent": Sum("base_amount", filter=approved),
-        "red_pending": Count("id", filter=Q(zone=Zone.RED, status=DecisionStatus.PENDING)),
-        "red_answered": Count("id", filter=ANSWERED),
-        "red_in_time": Count("id", filter=ANSWERED & Q(decided_at__lte=F("due_at"))),
-        "red_slow": Count("id", filter=ANSWERED & Q(waited__gt=timedelta(minutes=60))),
-    }
-    lower = None
-    for upper in ANSWER_BUCKETS:
-        condition = ANSWERED
-        if lower is not None:
-            condition &= Q(waited__gt=timedelta(minutes=lower))
-        if upper is not None:
-            condition &= Q(waited__lte=timedelta(minutes=upper))
-        aggregates[_bucket_key(upper)] = Count("id", filter=condition)
-        lower = upper
-    return aggregates
-
-
-def decision_partials(scope: Scope, start: datetime, end: datetime) -> list[dict]:
-    """The decisions aggregated by the database per (team, site, local day), in one statement.
-
-    Every table of the dashboard is a sum of these rows (a few per team and day: thousands, where
-    the decisions are a million). One pass over the decisions instead of one per table is what
-    keeps the dashboard near a single scan's cost (bench/insights.py, figures in bench/README.md).
-    """
-    rows = (
-        scope.decisions(start, end)
-        .annotate(waited=_waited())
-        .values(
-            team_key=F("team_id"),
-            site_key=F("site_id"),
-            day=TruncDay("created_at", tzinfo=ZoneInfo(scope.time_zone)),
-        )
-        .annotate(**_partial_aggregates())
+def decision_partials(scope: Scope, first: date, now: datetime) -> list[dict]:
+    """The reader's decisions summed per (team, site, department, local day): see `leeway.reports.rollup`."""
+    return rollup.decision_partials(
+        organization_id=scope.organization_id,
+        time_zone=scope.time_zone,
+        department_id=scope.department_id,
+        first=first,
+        now=now,
     )
-    found = []
-    for row in rows:
-        if isinstance(row["day"], datetime):
-            row["day"] = row["day"].date()
-        row["spent"] = row["spent"] or ZERO
-        found.append(row)
-    return found
 
 
 def roll_up(partials: list[dict], key: str, fields: tuple[str, ...]) -> dict:
@@ -181,7 +117,7 @@ ANSWER_FIELDS = (
     "red_answered",
     "red_in_time",
     "red_slow",
-    *(_bucket_key(upper) for upper in ANSWER_BUCKETS),
+    *(rollup.bucket_key(upper) for upper in rollup.ANSWER_BUCKETS),
 )
 
 
@@ -340,8 +276,8 @@ def answer_times(scope: Scope, partials: list[dict]) -> tuple[Table, Table, dict
     )
     answered_total = overall["red_answered"]
     lower = None
-    for upper in ANSWER_BUCKETS:
-        count = overall[_bucket_key(upper)]
+    for upper in rollup.ANSWER_BUCKETS:
+        count = overall[rollup.bucket_key(upper)]
         if upper is None:
             label = _("more than %(minutes)s minutes") % {"minutes": lower}
         elif lower is None:
@@ -408,7 +344,7 @@ def dashboard_for(member: Member, *, days: int, now: datetime | None = None) -> 
     now = now or timezone.now()
     first, start, end = period_bounds(scope, days, now)
     last = first + timedelta(days=days - 1)
-    partials = decision_partials(scope, start, end)
+    partials = decision_partials(scope, first, end)
     distribution, teams, answers = answer_times(scope, partials)
     tables = [
         spend_by_day(scope, partials, first, days),

@@ -184,3 +184,56 @@ def test_the_api_answers_the_same_tables_and_refuses_other_roles(client, world, 
         client.get("/api/v1/reports/whatif", headers={"Authorization": f"Bearer {manager}"}).status_code
         == 403
     )
+
+
+def test_past_days_are_summed_once_and_an_answer_given_later_still_counts(world, decided):
+    from leeway.decisions.services import decision_decline
+    from leeway.reports.models import DecisionDay, OpenDecision, RolledDay
+
+    before = board(world.admin)
+    rolled, summed = RolledDay.objects.count(), DecisionDay.objects.count()
+    assert rolled == 29 and summed > 0  # every day but today
+    old = Decision.objects.filter(organization=world.organization, status="pending").earliest("created_at")
+    assert OpenDecision.objects.filter(decision_id=old.pk).exists()
+    with time_machine.travel(NOW - timedelta(minutes=5), tick=False):
+        decision_decline(decision=old, member=world.lead, reason="Not this time.")
+    after = board(world.admin)
+    assert (RolledDay.objects.count(), DecisionDay.objects.count()) == (rolled, summed)
+    _first, start = window(world.organization, 30, NOW)
+    red = [
+        d
+        for d in Decision.objects.filter(organization=world.organization, zone="red")
+        if d.created_at >= start
+    ]
+    assert (
+        after.answers["pending"] == before.answers["pending"] - 1 == sum(d.status == "pending" for d in red)
+    )
+    assert after.answers["answered"] == before.answers["answered"] + 1
+    assert after.tables["zones_team"].rows == before.tables["zones_team"].rows
+
+
+def test_the_worker_sums_the_days_just_closed_before_anyone_asks(world, decided):
+    from leeway.reports.models import DecisionDay, RolledDay
+    from leeway.reports.tasks import reports_days_roll_up
+
+    with time_machine.travel(NOW, tick=False):
+        assert reports_days_roll_up.call() >= 1
+    assert RolledDay.objects.filter(organization=world.organization).count() == 92
+    summed = DecisionDay.objects.count()
+    assert summed > 0
+    result = board(world.admin)  # reads them back, sums nothing more
+    assert DecisionDay.objects.count() == summed
+    assert sum(row[1] for row in result.tables["zones_team"].rows) == len(
+        [d for d in decided if d.created_at >= result.start]
+    )
+
+
+def test_the_worker_queues_nothing_when_every_closed_day_is_summed(world):
+    from leeway.reports.tasks import days_waiting
+
+    decide(world, at=NOW - timedelta(hours=1), amount="30.00")  # today: read live, nothing to sum
+    assert days_waiting(now=NOW) is False
+    decide(world, at=NOW - timedelta(days=3), amount="30.00")
+    assert days_waiting(now=NOW) is True
+    board(world.admin)
+    assert days_waiting(now=NOW) is False
