@@ -102,7 +102,11 @@ def dashboard(request):
         ],
         bars=[row[2] for row in spend.rows],
         bar_label=spend.columns[2].label,
-        lines=[(spend.columns[i].label, [row[i] for row in spend.rows]) for i in room_columns],
+        # One line, the tightest daily envelope: beside a site's room the day's spend would be a flat line.
+        lines=[
+            (spend.columns[i].label, [row[i] for row in spend.rows])
+            for i in sorted(room_columns, key=lambda i: sum(row[i] for row in spend.rows))[:1]
+        ],
     )
 
     def zone_chart(table: Table):

@@ -172,3 +172,10 @@ def test_another_organization_s_decisions_are_never_replayed(world, other_world,
     theirs = whatif(other_world)
     assert mine.decisions == len(decided)
     assert theirs.decisions == 1 and theirs.draft.zones["green"] == 1
+
+
+def test_an_organization_without_decisions_replays_to_zeros(world):
+    result = whatif(world)
+    assert result.decisions == 0
+    assert result.draft.zones == {"green": 0, "amber": 0, "red": 0}
+    assert result.draft.approved_spend == Decimal("0.00") and result.draft.requests_by_team == {}
