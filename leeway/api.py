@@ -112,6 +112,7 @@ def _register_routers() -> None:
     from leeway.alignment.api import router as alignment_router
     from leeway.customers.api import router as customers_router
     from leeway.decisions.api import router as decisions_router
+    from leeway.insights.api import router as insights_router
     from leeway.integrations.api import router as integrations_router
     from leeway.people.api import router as people_router
     from leeway.policy.api import router as policy_router
@@ -127,6 +128,7 @@ def _register_routers() -> None:
     api.add_router("/", recognition_router)
     api.add_router("/", alignment_router)
     api.add_router("/", integrations_router)
+    api.add_router("/", insights_router)
     api.add_router("/", reports_router)
     api.add_router("/", training_router)
 

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "leeway.decisions",
     "leeway.recognition",
     "leeway.alignment",
+    "leeway.insights",
     "leeway.reports",
     "leeway.training",
 ]

@@ -35,6 +35,7 @@ urlpatterns = [
     path("alignment/", include("leeway.alignment.urls")),
     path("training/", include("leeway.training.urls")),
     path("integrations/", include("leeway.integrations.urls")),
+    path("insights/", include("leeway.insights.urls")),
     path("reports/", include("leeway.reports.urls")),
     path("django-admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ LAYERS = [
     "decisions",
     "recognition",
     "alignment",
+    "insights",
     "reports",
     "training",
 ]
