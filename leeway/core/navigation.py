@@ -38,6 +38,7 @@ NAV_ITEMS = [
     NavItem(_("Celebrations"), "recognition:feed", ALL_ROLES),
     NavItem(_("Customers"), "customers:list", ("agent", "lead", "manager", "admin", "analyst")),
     NavItem(_("Customer value"), "value:overview", ("admin", "analyst")),
+    NavItem(_("Return on goodwill"), "insights:roi", ("admin", "analyst")),
     NavItem(_("Dashboard"), "reports:dashboard", ("admin", "analyst", "manager")),
     NavItem(_("Policy"), "policy:overview", ("admin",), group="manage"),
     NavItem(_("Organization"), "people:organization", ("admin", "manager", "analyst"), group="manage"),

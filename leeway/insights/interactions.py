@@ -32,6 +32,7 @@ from leeway.customers.imports import (
     check_header,
 )
 from leeway.customers.models import Customer
+from leeway.customers.services import batch_rows
 from leeway.customers.validation import FieldProblem, RowInvalid, parse_moment
 from leeway.insights.models import CATEGORY_MAX, REF_MAX, Channel, Interaction
 from leeway.people.models import Member
@@ -42,7 +43,6 @@ SPEC = ImportSpec(
 FIELDS = SPEC.columns
 CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 CATEGORY_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
-BATCH_LIMIT = 1000  # interactions in one API call
 
 
 class _Problems:
@@ -83,7 +83,9 @@ def clean_interaction(data: Mapping[str, Any], *, organization) -> dict[str, Any
     """Clean values of one interaction (names not yet looked up), or RowInvalid listing every bad field."""
     out = _Problems()
     clean = {
-        "external_ref": _text(out, "external_ref", data.get("external_ref"), max_length=REF_MAX, required=True),
+        "external_ref": _text(
+            out, "external_ref", data.get("external_ref"), max_length=REF_MAX, required=True
+        ),
         "customer": _text(out, "customer", data.get("customer"), max_length=64, required=True),
         "agent": _text(out, "agent", data.get("agent"), max_length=150, required=False),
     }
@@ -107,7 +109,9 @@ def clean_interaction(data: Mapping[str, Any], *, organization) -> dict[str, Any
         out.add("occurred_at", "required", gettext_lazy("This field is required."))
         clean["occurred_at"] = None
     else:
-        clean["occurred_at"] = parse_moment(out, "occurred_at", data.get("occurred_at"), organization=organization)
+        clean["occurred_at"] = parse_moment(
+            out, "occurred_at", data.get("occurred_at"), organization=organization
+        )
     if out.problems:
         raise RowInvalid(out.problems)
     return clean
@@ -182,7 +186,8 @@ class _Batch:
                         row,
                         "agent",
                         "unknown_agent",
-                        _("There is no member with the username %(username)s.") % {"username": clean["agent"]},
+                        _("There is no member with the username %(username)s.")
+                        % {"username": clean["agent"]},
                     )
                     ok = False
             if not ok:
@@ -256,15 +261,8 @@ def interaction_record(*, organization, actor, data: Mapping[str, Any]) -> tuple
 
 
 def interactions_record(*, organization, actor, items: list[Mapping[str, Any]]) -> Recorded:
-    """A list of interactions, all or nothing: 422 naming the first bad item's field (`interactions.3.customer`)."""
-    if not items:
-        raise InvalidInput(_("Send at least one interaction."), code="required", field="interactions")
-    if len(items) > BATCH_LIMIT:
-        raise InvalidInput(
-            _("Send at most %(limit)d interactions in one call.") % {"limit": BATCH_LIMIT},
-            code="too_many",
-            field="interactions",
-        )
+    """Up to 1,000 interactions, all or none: 422 names the first bad field (`interactions[3].customer`)."""
+    items = batch_rows(items, field="interactions")
     report = RowReport()
     rows = []
     for index, data in enumerate(items):
@@ -278,9 +276,12 @@ def interactions_record(*, organization, actor, items: list[Mapping[str, Any]]) 
     if report.count:
         first = min(report.errors, key=lambda error: error["row"])
         raise InvalidInput(
-            _("Interaction %(number)d: %(problem)s") % {"number": first["row"] + 1, "problem": first["message"]},
+            _("Interaction %(number)d: %(problem)s")
+            % {"number": first["row"] + 1, "problem": first["message"]},
             code=first["code"],
-            field=f"interactions.{first['row']}.{first['field']}",
+            field=f"interactions[{first['row']}].{first['field']}"
+            if first["field"]
+            else f"interactions[{first['row']}]",
         )
     return batch.save(actor=actor, source="api")
 
@@ -302,7 +303,7 @@ class ImportResult:
 
 
 def interactions_import(*, organization, path: str | os.PathLike, actor=None) -> ImportResult:
-    """Import a helpdesk CSV (external_ref, customer, channel, category, occurred_at[, agent]), all or nothing."""
+    """Import a helpdesk CSV (external_ref, customer, channel, category, occurred_at, agent): all or none."""
     result = ImportResult()
     try:
         size = os.path.getsize(path)
@@ -324,7 +325,9 @@ def interactions_import(*, organization, path: str | os.PathLike, actor=None) ->
         result.error = _("The file is not UTF-8 text. Save it as “CSV UTF-8” and import it again.")
         return result
     except csv.Error as error:
-        result.error = _("The file is not valid CSV (%(problem)s); nothing was imported.") % {"problem": error}
+        result.error = _("The file is not valid CSV (%(problem)s); nothing was imported.") % {
+            "problem": error
+        }
         return result
     if report.count:
         result.errors = sorted(report.errors, key=lambda e: (e["row"], e["field"] or ""))[:REPORT_LIMIT]
@@ -335,7 +338,9 @@ def interactions_import(*, organization, path: str | os.PathLike, actor=None) ->
     return result
 
 
-def _rows(reader, organization, report: RowReport, result: ImportResult) -> Iterable[tuple[int, dict[str, Any]]]:
+def _rows(
+    reader, organization, report: RowReport, result: ImportResult
+) -> Iterable[tuple[int, dict[str, Any]]]:
     try:
         header = next(reader)
     except StopIteration:
@@ -352,7 +357,8 @@ def _rows(reader, organization, report: RowReport, result: ImportResult) -> Iter
                 row,
                 None,
                 "wrong_column_count",
-                _("Expected %(expected)d values, found %(found)d.") % {"expected": len(columns), "found": len(record)},
+                _("Expected %(expected)d values, found %(found)d.")
+                % {"expected": len(columns), "found": len(record)},
             )
             continue
         if NUL in "".join(record):

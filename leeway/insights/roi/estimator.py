@@ -1,4 +1,4 @@
-"""The ROI estimator on plain arrays: with vs without a gesture, propensity-weighted, with bootstrap intervals.
+"""The ROI estimator on arrays: with vs without a gesture, propensity-weighted, with bootstrap intervals.
 
 One row per customer: their first contact in the window (the index contact), whether a gesture was
 approved on it (treated), the covariates that drive both the gesture and the outcome (segment, prior
@@ -6,10 +6,11 @@ value, tenure, contact category), the days to churn or to the end of follow-up, 
 purchases and in predicted value over the 90 days after the contact.
 
 Method (the method page states it in words):
-- propensity e(x) = P(gesture | x) by logistic regression (scikit-learn, all but unpenalised), clipped to [0.01, 0.99];
+- propensity e(x) = P(gesture | x) by logistic regression (scikit-learn, all but unpenalised),
+  clipped to [0.01, 0.99];
 - inverse-probability weights for the average effect over all compared customers, 1/e for the treated
   and 1/(1-e) for the others;
-- retention at 90 and 180 days: weighted Kaplan–Meier curves (lifelines) per arm, treated minus control;
+- retention at 90 and 180 days: weighted Kaplan-Meier curves (lifelines) per arm, treated minus control;
 - purchases and predicted value: weighted means of the change per arm (Hájek), treated minus control;
 - the 95 % interval: percentile bootstrap over customers, refitting the propensity model in every
   replicate (each replicate is the same estimator with resampling counts as weights);
@@ -67,7 +68,7 @@ class Figure:
 
 
 def km_at(duration, churned, weight, times) -> np.ndarray:
-    """Weighted Kaplan–Meier survival at each of `times` (the same estimate lifelines gives)."""
+    """Weighted Kaplan-Meier survival at each of `times` (the same estimate lifelines gives)."""
     order = np.argsort(duration, kind="stable")
     d, e, w = duration[order], churned[order].astype(float), weight[order]
     unique, first = np.unique(d, return_index=True)
@@ -80,7 +81,7 @@ def km_at(duration, churned, weight, times) -> np.ndarray:
 
 
 def km_lifelines(duration, churned, weight, times) -> np.ndarray:
-    """The weighted Kaplan–Meier curve by lifelines, read at `times`."""
+    """The weighted Kaplan-Meier curve by lifelines, read at `times`."""
     from lifelines import KaplanMeierFitter
 
     with warnings.catch_warnings():
@@ -97,7 +98,7 @@ def propensity(covariates, treated, sample_weight=None) -> np.ndarray:
     if covariates.shape[1] == 0:
         share = np.average(treated, weights=sample_weight)
         return np.full(treated.shape[0], np.clip(share, PROPENSITY_CLIP, 1 - PROPENSITY_CLIP))
-    # Newton–Cholesky: exact and fast for a few covariates over many customers (the bootstrap refits it).
+    # Newton-Cholesky: exact and fast for a few covariates over many customers (the bootstrap refits it).
     model = LogisticRegression(C=1e4, solver="newton-cholesky", max_iter=200)
     model.fit(covariates, treated, sample_weight=sample_weight)
     return np.clip(model.predict_proba(covariates)[:, 1], PROPENSITY_CLIP, 1 - PROPENSITY_CLIP)
@@ -132,7 +133,8 @@ def evaluable(cohort: Cohort) -> dict[str, np.ndarray]:
     """Per figure, which customers it can use: churned before the horizon or followed past it."""
     followed = cohort.observed_days >= FOLLOW_UP_DAYS
     out = {
-        f"retention_{h}": (cohort.churned & (cohort.duration < h)) | (cohort.observed_days >= h) for h in HORIZONS
+        f"retention_{h}": (cohort.churned & (cohort.duration < h)) | (cohort.observed_days >= h)
+        for h in HORIZONS
     }
     out["purchases"] = followed & np.isfinite(cohort.purchases_change)
     out["value"] = followed & np.isfinite(cohort.value_change)
@@ -192,10 +194,10 @@ def estimate(
             draws[figure.key].append(a - b)
     for figure in wanted:
         scale = 100.0 if figure.unit == "points" else 1.0
-        a, b = adjusted[figure.key]
+        a, b = (float(level) for level in adjusted[figure.key])
         figure.treated_level, figure.control_level = a * scale, b * scale
         figure.estimate = (a - b) * scale
-        figure.naive = (naive[figure.key][0] - naive[figure.key][1]) * scale
+        figure.naive = float(naive[figure.key][0] - naive[figure.key][1]) * scale
         values = np.asarray(draws[figure.key]) * scale
         values = values[np.isfinite(values)]
         if values.size:

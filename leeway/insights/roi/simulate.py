@@ -61,7 +61,7 @@ def gesture_probability(c: dict[str, np.ndarray]) -> np.ndarray:
 
 @cache
 def true_effect(horizon: int = 90) -> float:
-    """The planted average effect of a gesture on retention at `horizon` days, as a share (0.1 = 10 points)."""
+    """The planted average effect of a gesture on retention at `horizon` days, a share (0.1 = 10 points)."""
     c = draw_customers(np.random.default_rng(20_260_000 + horizon), 2_000_000)
     lam = hazard(c)
     return float(np.mean(np.exp(-horizon * lam * HAZARD_RATIO) - np.exp(-horizon * lam)))
