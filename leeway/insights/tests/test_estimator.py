@@ -1,4 +1,4 @@
-"""The estimator on synthetic data with a planted effect: it finds the effect, the naive comparison does not."""
+"""The estimator on synthetic data with a planted effect: it finds it, the naive comparison does not."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,9 @@ def test_the_fast_kaplan_meier_is_lifelines_own_with_weights_ties_and_censoring(
     weight = rng.random(3000) * 3
     weight[::7] = 0.0  # bootstrap counts leave some customers out
     times = (0, 30, 90, 180, 250)
-    assert np.allclose(km_at(duration, churned, weight, times), km_lifelines(duration, churned, weight, times))
+    assert np.allclose(
+        km_at(duration, churned, weight, times), km_lifelines(duration, churned, weight, times)
+    )
 
 
 def test_the_estimate_recovers_the_planted_effect_and_the_naive_comparison_is_biased():

@@ -1,0 +1,70 @@
+"""The ROI and method pages: for admins and analysts, their own organization's figures, in their language."""
+
+import pytest
+from django.test import Client
+
+from leeway.insights.models import RoiEstimate
+from leeway.insights.roi import roi_estimate_compute
+
+
+def client_for(member) -> Client:
+    client = Client()
+    client.force_login(member)
+    return client
+
+
+def test_the_first_visit_makes_an_estimate_that_says_what_is_missing(world):
+    page = client_for(world.analyst).get("/insights/roi/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Return on goodwill" in text
+    assert "Not shown: each group needs at least 300 customers" in text
+    assert 'href="/insights/roi/method/#retention_90"' in text
+    assert RoiEstimate.objects.filter(organization=world.organization).count() == 1
+    client_for(world.admin).get("/insights/roi/")
+    assert RoiEstimate.objects.count() == 1  # later visits read the stored one
+
+
+def test_other_roles_are_refused(world):
+    for member in (world.agent, world.lead, world.manager):
+        assert client_for(member).get("/insights/roi/").status_code == 403
+        assert client_for(member).get("/insights/roi/method/").status_code == 403
+        assert client_for(member).post("/insights/roi/compute/").status_code == 403
+    assert Client().get("/insights/roi/").status_code == 302  # to the login page
+    assert not RoiEstimate.objects.exists()
+
+
+def test_each_organization_sees_only_its_own_estimate(world, other_world):
+    roi_estimate_compute(organization=other_world.organization, replicates=5)
+    client_for(world.analyst).get("/insights/roi/")
+    assert RoiEstimate.objects.filter(organization=world.organization).count() == 1
+    mine = RoiEstimate.objects.get(organization=world.organization)
+    page = client_for(world.analyst).get("/insights/roi/method/")
+    assert page.context["estimate"] == mine
+
+
+def test_computing_again_adds_an_estimate_and_says_so(world):
+    client = client_for(world.admin)
+    response = client.post("/insights/roi/compute/", follow=True)
+    assert response.redirect_chain[-1][0] == "/insights/roi/"
+    assert "The estimate was computed" in response.content.decode()
+    assert RoiEstimate.objects.filter(organization=world.organization, computed_by=world.admin).count() == 1
+    assert client.get("/insights/roi/compute/").status_code == 405
+
+
+def test_the_method_page_shows_the_queries_that_made_the_figures(world):
+    roi_estimate_compute(organization=world.organization, replicates=5)
+    text = client_for(world.analyst).get("/insights/roi/method/").content.decode()
+    for anchor in ("retention_90", "retention_180", "purchases", "value"):
+        assert f'id="{anchor}"' in text
+    assert "insights_interaction" in text and "Kaplan" in text and "logistic regression" in text
+
+
+@pytest.mark.parametrize("path", ["/insights/roi/", "/insights/roi/method/"])
+def test_the_pages_speak_spanish(world, path):
+    world.analyst.language = "es"
+    world.analyst.save(update_fields=["language"])
+    text = client_for(world.analyst).get(path).content.decode()
+    assert "Retorno de la buena voluntad" in text
+    if path == "/insights/roi/":
+        assert "No se muestra" in text
