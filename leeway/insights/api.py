@@ -19,7 +19,7 @@ from leeway.core.inputs import limit_field, offset_field
 from leeway.customers.api import auth_for
 from leeway.insights import interactions as service
 from leeway.insights import selectors
-from leeway.insights.roi import latest_estimate
+from leeway.insights.roi.service import latest_estimate
 from leeway.people.models import Role
 
 WRITE_ROLES = (Role.ADMIN, Role.ANALYST)

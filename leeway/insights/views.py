@@ -1,4 +1,8 @@
-"""Insights pages: the return on goodwill (ROI) and the method behind each figure (admins, analysts)."""
+"""Insights pages: the return on goodwill (ROI), the method behind each figure, and the helpdesk's
+interactions with their CSV import (admins, analysts)."""
+
+import os
+import tempfile
 
 from babel.numbers import format_decimal
 from django.contrib import messages
@@ -9,7 +13,10 @@ from django.views.decorators.http import require_POST
 
 from leeway.core.decorators import role_required
 from leeway.core.templatetags.leeway import current_locale, money
-from leeway.insights.roi import latest_estimate, roi_estimate_compute
+from leeway.customers.forms import ImportUploadForm
+from leeway.insights import selectors
+from leeway.insights.interactions import SPEC, interactions_import
+from leeway.insights.roi.service import latest_estimate, roi_estimate_compute
 from leeway.people.models import Role
 
 analysts_required = role_required(Role.ADMIN, Role.ANALYST)
@@ -74,6 +81,26 @@ def _show(figure: dict, currency: str) -> dict:
     return shown
 
 
+def _cost_per_kept(cost: float | None, retention: dict | None, currency: str) -> dict | None:
+    """What one more customer kept at 90 days costs in gestures, when the interval says there is an effect.
+
+    Cost per customer with a gesture divided by the effect (points / 100); the interval's ends give the
+    range the other way round (the larger effect, the smaller cost). Nothing when the interval includes 0.
+    """
+    if not cost or not retention or retention["missing"] or not retention["low"] or retention["low"] <= 0:
+        return None
+
+    def per(points: float) -> str:
+        return money(f"{cost / (points / 100):.2f}", currency)
+
+    # The larger effect is the smaller cost: the interval's ends swap.
+    return {
+        "estimate": per(retention["estimate"]),
+        "low": per(retention["high"]),
+        "high": per(retention["low"]),
+    }
+
+
 def _context(member, *, compute_first: bool = False) -> dict:
     organization = member.organization
     estimate = latest_estimate(organization)
@@ -86,6 +113,7 @@ def _context(member, *, compute_first: bool = False) -> dict:
         context["figures"] = [_show(figure, currency) for figure in estimate.figures]
         cost = estimate.parameters.get("mean_gesture_cost")
         context["mean_cost"] = money(f"{cost:.2f}", currency) if cost is not None else None
+        context["cost_per_kept"] = _cost_per_kept(cost, estimate.figure("retention_90"), currency)
     return context
 
 
@@ -109,3 +137,48 @@ def roi_compute(request):
     roi_estimate_compute(organization=member.organization, actor=member)
     messages.success(request, _("The estimate was computed from the data as it is now."))
     return redirect("insights:roi")
+
+
+def _interactions_context(member, **extra) -> dict:
+    return {
+        "interactions": selectors.interactions_for(member)[:50],
+        "total": selectors.interactions_for(member).count(),
+        "form": ImportUploadForm(),
+        "required": ", ".join(SPEC.required),
+        "optional": ", ".join(SPEC.optional),
+        **extra,
+    }
+
+
+@analysts_required
+def interactions(request):
+    """The latest interactions (whether a gesture named each) and the helpdesk CSV import."""
+    return render(request, "insights/interactions.html", _interactions_context(request.user))
+
+
+@require_POST
+@analysts_required
+def interactions_upload(request):
+    """Import an uploaded helpdesk CSV at once, all or nothing; a refusal lists the rows at fault."""
+    member = request.user
+    form = ImportUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        context = _interactions_context(member, form=form)
+        return render(request, "insights/interactions.html", context, status=422)
+    upload = form.cleaned_data["file"]
+    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as stored:
+        for chunk in upload.chunks():
+            stored.write(chunk)
+    try:
+        result = interactions_import(organization=member.organization, path=stored.name, actor=member)
+    finally:
+        os.unlink(stored.name)
+    if result.succeeded:
+        messages.success(
+            request,
+            _("Imported %(rows)d rows: %(created)d new interactions, %(skipped)d already recorded.")
+            % {"rows": result.rows, "created": result.created, "skipped": result.skipped},
+        )
+        return redirect("insights:interactions")
+    context = _interactions_context(member, result=result, file_name=upload.name)
+    return render(request, "insights/interactions.html", context, status=422)

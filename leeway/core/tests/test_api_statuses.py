@@ -87,6 +87,10 @@ ROLE_RESTRICTED = {
     ("delete", "/webhooks/{webhook_id}"): "aurora-agent",
     ("get", "/webhooks/{webhook_id}/deliveries"): "aurora-agent",
     ("post", "/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): "aurora-agent",
+    # Insights
+    ("post", "/interactions"): "aurora-agent",
+    ("get", "/interactions"): "aurora-agent",
+    ("get", "/insights/roi"): "aurora-agent",
     # Reports
     ("get", "/reports/whatif"): "aurora-agent",
     ("get", "/reports/dashboard"): "aurora-agent",
@@ -112,6 +116,7 @@ CONFLICTING = {
     ("post", "/decisions/{decision_id}/celebrate"),  # not protected; already celebrated
     ("post", "/decisions/{decision_id}/award-nominations"),  # not protected; already nominated
     ("post", "/recognition/awards/{award_id}/confirm"),  # already confirmed; the period is taken
+    ("post", "/interactions"),  # the reference is recorded with other details
     ("post", "/training/modules/{module_id}/attempts"),  # no policy; no questions under it
     ("post", "/training/attempts/{attempt_id}/answers"),  # already submitted
     ("post", "/training/tier-proposals/{tier_proposal_id}/confirm"),  # already answered; tier held
@@ -148,6 +153,13 @@ VALID_BODIES |= {
     ("post", "/recognition/values"): {"code": "be-kind", "names": {"en": "Be kind"}},
     ("post", "/decisions/{decision_id}/kudos"): {"value": "own-it"},
     ("post", "/decisions/{decision_id}/award-nominations"): {"period": "week"},
+    ("post", "/interactions"): {
+        "external_ref": "CALL-STATUS-1",
+        "customer": "C-1001",
+        "channel": "phone",
+        "category": "billing_error",
+        "occurred_at": "2025-03-01T14:30:00Z",
+    },
     ("post", "/training/modules"): {"tier": "starter", "texts": {"en": {"title": "T"}}},
     ("post", "/training/modules/{module_id}/waivers"): {"member": "aurora-agente"},
 }

@@ -1,6 +1,3 @@
 """The ROI estimator: who is compared (`cohort`), how (`estimator`), the recorded run (`service`), and
-synthetic data with a planted effect to validate it (`simulate`)."""
-
-from leeway.insights.roi.service import latest_estimate, roi_estimate_compute
-
-__all__ = ["latest_estimate", "roi_estimate_compute"]
+synthetic data with a planted effect to validate it (`simulate`). `estimator` and `simulate` need no
+Django, so bench/roi.py runs them on their own."""

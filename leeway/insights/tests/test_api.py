@@ -139,7 +139,7 @@ def test_the_list_shows_only_the_callers_organization_and_which_had_a_gesture(wo
 
 
 def test_the_roi_endpoint_before_and_after_an_estimate(world, as_member):
-    from leeway.insights.roi import roi_estimate_compute
+    from leeway.insights.roi.service import roi_estimate_compute
 
     client = as_member(world.analyst)
     assert client.get_json(f"{V1}/insights/roi").json() == {

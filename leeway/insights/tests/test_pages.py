@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from leeway.insights.models import RoiEstimate
-from leeway.insights.roi import roi_estimate_compute
+from leeway.insights.roi.service import roi_estimate_compute
 
 
 def client_for(member) -> Client:
@@ -68,3 +68,52 @@ def test_the_pages_speak_spanish(world, path):
     assert "Retorno de la buena voluntad" in text
     if path == "/insights/roi/":
         assert "No se muestra" in text
+
+
+def upload(client, text: str, name: str = "helpdesk.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    return client.post("/insights/interactions/import/", {"file": file}, follow=True)
+
+
+def test_an_analyst_imports_a_helpdesk_file_on_the_page(world):
+    from leeway.insights.models import Interaction
+
+    client = client_for(world.analyst)
+    header = "external_ref,customer,channel,category,occurred_at\n"
+    good = header + "CALL-1,C-1001,phone,billing_error,2025-03-01T10:00:00Z\n"
+    response = upload(client, good)
+    text = response.content.decode()
+    assert "Imported 1 rows: 1 new interactions, 0 already recorded." in text
+    assert "CALL-1" in text and "Ada Byron" in text
+    bad = header + "CALL-2,C-NOBODY,phone,billing_error,2025-03-01T10:00:00Z\n"
+    refused = upload(client, bad, "bad.csv")
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert "Nothing was imported from bad.csv: 1 problem in 1 rows." in text
+    assert "There is no customer with the id C-NOBODY" in text
+    assert Interaction.objects.count() == 1
+    not_csv = upload(client, good, "notes.pdf")
+    assert not_csv.status_code == 422 and "Upload a .csv file." in not_csv.content.decode()
+    assert client_for(world.agent).get("/insights/interactions/").status_code == 403
+    assert upload(client_for(world.lead), good).status_code == 403
+
+
+def test_the_interactions_page_lists_only_the_organizations_own(world, other_world):
+    from leeway.customers.models import Customer
+    from leeway.insights.models import Interaction
+
+    theirs = Customer.objects.create(
+        organization=other_world.organization, external_id="CA-9", name="Lola Flores"
+    )
+    Interaction.objects.create(
+        organization=other_world.organization,
+        external_ref="THEIRS-1",
+        customer=theirs,
+        channel="chat",
+        category="other",
+        occurred_at="2025-03-01T10:00:00Z",
+    )
+    text = client_for(world.analyst).get("/insights/interactions/").content.decode()
+    assert "THEIRS-1" not in text and "Lola" not in text

@@ -12,8 +12,8 @@ from leeway.core.models import AuditEntry
 from leeway.customers.models import Customer, Outcome, Purchase
 from leeway.decisions.services import decision_create
 from leeway.insights.models import Interaction, RoiEstimate
-from leeway.insights.roi import roi_estimate_compute
 from leeway.insights.roi.cohort import build_cohort
+from leeway.insights.roi.service import roi_estimate_compute
 
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 CONTACT = NOW - dt.timedelta(days=200)

@@ -1,0 +1,51 @@
+"""In a real browser: the ROI page with the demo's estimate, its method page, in English and Spanish,
+at 1366 px and 400 px, under the strict Content Security Policy."""
+
+import pytest
+from playwright.sync_api import expect
+
+from leeway.decisions.tests.conftest import demo_live  # noqa: F401 - fixture
+from leeway.decisions.tests.test_console_browser import SCREENSHOTS, log_in, watch_csp
+from leeway.people.models import Member
+
+pytestmark = pytest.mark.browser
+
+
+def test_an_admin_reads_the_return_on_goodwill_and_its_method(page, demo_live):  # noqa: F811
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-admin")
+    page.get_by_role("link", name="Return on goodwill").first.click()
+    expect(page.get_by_role("heading", name="Return on goodwill", exact=True)).to_be_visible()
+    row = page.get_by_test_id("figure-retention_90")
+    expect(row.get_by_test_id("estimate")).to_contain_text("points")
+    expect(row.get_by_test_id("interval")).to_contain_text(" to ")
+    expect(row.get_by_test_id("naive")).to_contain_text("points")
+    expect(page.get_by_test_id("figure-purchases").get_by_test_id("estimate")).to_contain_text("$")
+    expect(page.get_by_test_id("compared")).to_contain_text("customers with a gesture")
+    page.screenshot(path=str(SCREENSHOTS / "insights-roi-1366.png"), full_page=True)
+    row.get_by_role("link").click()
+    expect(page).to_have_url(f"{demo_live.url}/insights/roi/method/#retention_90")
+    expect(page.get_by_role("heading", name="The adjustment: propensity weighting")).to_be_visible()
+    expect(page.get_by_test_id("query").first).to_contain_text("insights_interaction")
+    page.screenshot(path=str(SCREENSHOTS / "insights-roi-method-1366.png"))
+    assert violations == []
+
+
+def test_an_analyst_reads_it_in_spanish_at_400(page, demo_live):  # noqa: F811
+    violations = watch_csp(page)
+    analyst = Member.objects.get(username="aurora-analyst")
+    analyst.language = "es"
+    analyst.save(update_fields=["language"])
+    page.set_viewport_size({"width": 400, "height": 800})
+    log_in(page, demo_live.url, "aurora-analyst")
+    page.goto(f"{demo_live.url}/insights/roi/")
+    expect(page.get_by_role("heading", name="Retorno de la buena voluntad", exact=True)).to_be_visible()
+    row = page.get_by_test_id("figure-retention_90")
+    expect(row.get_by_test_id("estimate")).to_contain_text("puntos")
+    expect(row.get_by_test_id("interval")).to_contain_text("de ")
+    # Spanish numbers: a decimal comma.
+    assert "," in row.get_by_test_id("estimate").inner_text()
+    page.get_by_role("button", name="Calcular la estimación ahora").click()
+    expect(page.locator(".message.success")).to_contain_text("La estimación se calculó")
+    page.screenshot(path=str(SCREENSHOTS / "insights-roi-es-400.png"), full_page=True)
+    assert violations == []
