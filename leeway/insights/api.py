@@ -9,6 +9,7 @@ unknown (422), as any name that is not one of the caller's.
 from datetime import datetime
 from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
@@ -87,7 +88,11 @@ class InteractionBatchOut(Schema):
 
 class InteractionFilters(Schema):
     customer: str | None = Field(None, description="Only this customer's (external id).")
-    since: datetime | None = Field(None, description="Only interactions at or after this moment.")
+    since: str | None = Field(
+        None,
+        description="Only interactions at or after this moment (ISO 8601, e.g. 2025-03-01T00:00:00Z).",
+        json_schema_extra={"format": "date-time"},
+    )
     limit: int = limit_field(50)
     offset: int = offset_field()
 
@@ -161,7 +166,19 @@ def interaction_create(request, payload: InteractionIn):
     summary="Interactions, newest first",
 )
 def interaction_list(request, filters: Query[InteractionFilters]):
-    queryset = selectors.interactions_for(request.auth, customer=filters.customer, since=filters.since)
+    since = None
+    if filters.since is not None:
+        try:
+            since = parse_datetime(filters.since)
+        except ValueError:  # well-formed but not a real moment, e.g. month 13
+            since = None
+        if since is None or since.tzinfo is None:
+            raise InvalidInput(
+                _("Enter a date and time with its offset in ISO 8601, e.g. 2025-03-01T00:00:00Z."),
+                code="invalid_datetime",
+                field="since",
+            )
+    queryset = selectors.interactions_for(request.auth, customer=filters.customer, since=since)
     page = list(queryset[filters.offset : filters.offset + filters.limit])
     return {"count": queryset.count(), "items": selectors.interaction_payloads(page)}
 

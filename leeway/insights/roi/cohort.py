@@ -105,9 +105,18 @@ def build_cohort(organization, *, now: dt.datetime, window_days: int = WINDOW_DA
     n = len(ids)
     observed = (now.timestamp() - at) / DAY
 
+    # Outcomes and purchases of the contacted customers only (a subquery: the id list may be long).
+    contacted = Interaction.objects.filter(
+        organization=organization, occurred_at__gte=start, occurred_at__lte=now
+    ).values("customer_id")
     churn_at = np.full(n, np.inf)
     for customer_id, moment in (
-        Outcome.objects.filter(organization=organization, kind=OutcomeKind.CHURNED, occurred_at__gte=start)
+        Outcome.objects.filter(
+            organization=organization,
+            kind=OutcomeKind.CHURNED,
+            occurred_at__gte=start,
+            customer__in=contacted,
+        )
         .values_list("customer_id", "occurred_at")
         .iterator(chunk_size=5000)
     ):
@@ -121,7 +130,7 @@ def build_cohort(organization, *, now: dt.datetime, window_days: int = WINDOW_DA
 
     segments, created = {}, {}
     for customer_id, segment, created_on in (
-        Customer.objects.filter(organization=organization, pk__in=ids.tolist())
+        Customer.objects.filter(organization=organization, pk__in=contacted)
         .values_list("id", "segment", "created_on")
         .iterator(chunk_size=5000)
     ):
@@ -130,7 +139,7 @@ def build_cohort(organization, *, now: dt.datetime, window_days: int = WINDOW_DA
     # Purchases per customer and day, from a year before the window to now.
     earliest = (start - dt.timedelta(days=PRIOR_DAYS)).date()
     rows = list(
-        Purchase.objects.filter(organization=organization, occurred_on__gte=earliest)
+        Purchase.objects.filter(organization=organization, occurred_on__gte=earliest, customer__in=contacted)
         .values("customer_id", "occurred_on")
         .annotate(total=Sum("base_amount"))
         .order_by("customer_id", "occurred_on")

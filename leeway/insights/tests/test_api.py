@@ -158,3 +158,20 @@ def test_the_roi_endpoint_before_and_after_an_estimate(world, as_member):
         "value",
     ]
     assert all(f["estimate"] is None and f["missing"]["reason"] for f in body["figures"])
+
+
+@pytest.mark.parametrize("since", ["0.0", "yesterday", "2025-13-01T00:00:00Z", "2025-03-01T00:00:00"])
+def test_a_since_that_is_not_a_moment_with_its_offset_is_422(world, as_member, since):
+    assert_error(
+        as_member(world.lead).get_json(f"{V1}/interactions", since=since), 422, "invalid_datetime", "since"
+    )
+
+
+def test_since_keeps_the_later_interactions(world, as_member):
+    client = as_member(world.analyst)
+    client.post_json(f"{V1}/interactions", ONE)
+    client.post_json(
+        f"{V1}/interactions", {**ONE, "external_ref": "CALL-2", "occurred_at": "2025-04-01T00:00:00Z"}
+    )
+    body = client.get_json(f"{V1}/interactions", since="2025-03-15T00:00:00+00:00").json()
+    assert [item["external_ref"] for item in body["items"]] == ["CALL-2"] and body["count"] == 1
