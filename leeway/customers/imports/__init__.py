@@ -22,7 +22,7 @@ from leeway.customers.imports.parse import (
     check_header,
     expected_columns_text,
 )
-from leeway.customers.imports.report import REPORT_LIMIT, RowReport, row_error_summary
+from leeway.customers.imports.report import REPORT_LIMIT, RowReport, refusal_lines, row_error_summary
 from leeway.customers.imports.runner import ProgressCallback, import_file, import_job_create
 from leeway.customers.imports.write import Staging
 
@@ -41,5 +41,6 @@ __all__ = [
     "expected_columns_text",
     "import_file",
     "import_job_create",
+    "refusal_lines",
     "row_error_summary",
 ]

@@ -44,3 +44,15 @@ def row_error_summary(job: ImportJob) -> str:
     return ngettext("%(count)d problem found", "%(count)d problems found", job.error_count) % {
         "count": job.error_count
     }
+
+
+def refusal_lines(*, error_count: int, rows: int, errors: list[dict[str, Any]]) -> list[str]:
+    """A refused import's report for the command line: the count, then one aligned line per listed row."""
+    lines = [
+        f"Nothing was imported: {error_count} problem(s) in {rows} rows.",
+        f"{'row':>8}  {'field':<14} reason",
+    ]
+    lines += [f"{error['row']:>8}  {error['field'] or '-':<14} {error['message']}" for error in errors]
+    if error_count > len(errors):
+        lines.append(f"… and {error_count - len(errors)} more.")
+    return lines

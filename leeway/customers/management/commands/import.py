@@ -5,7 +5,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from leeway.customers.imports import SPECS, import_file, import_job_create
+from leeway.customers.imports import SPECS, import_file, import_job_create, refusal_lines
 from leeway.customers.models import ImportStatus
 from leeway.people.models import Organization
 
@@ -54,10 +54,6 @@ class Command(BaseCommand):
             return
         if job.error:
             raise CommandError(job.error)
-        self.stderr.write(f"Nothing was imported: {job.error_count} problem(s) in {job.rows_read} rows.")
-        self.stderr.write(f"{'row':>8}  {'field':<14} reason")
-        for error in job.errors:
-            self.stderr.write(f"{error['row']:>8}  {error['field'] or '-':<14} {error['message']}")
-        if job.error_count > len(job.errors):
-            self.stderr.write(f"… and {job.error_count - len(job.errors)} more.")
+        for line in refusal_lines(error_count=job.error_count, rows=job.rows_read, errors=job.errors):
+            self.stderr.write(line)
         raise CommandError("Import refused; fix the rows above and run it again.")

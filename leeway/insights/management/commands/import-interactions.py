@@ -4,6 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError
 
+from leeway.customers.imports import refusal_lines
 from leeway.insights.interactions import SPEC, interactions_import
 from leeway.people.models import Organization
 
@@ -40,10 +41,6 @@ class Command(BaseCommand):
             return
         if result.error:
             raise CommandError(result.error)
-        self.stderr.write(f"Nothing was imported: {result.error_count} problem(s) in {result.rows} rows.")
-        self.stderr.write(f"{'row':>8}  {'field':<14} reason")
-        for error in result.errors:
-            self.stderr.write(f"{error['row']:>8}  {error['field'] or '-':<14} {error['message']}")
-        if result.error_count > len(result.errors):
-            self.stderr.write(f"… and {result.error_count - len(result.errors)} more.")
+        for line in refusal_lines(error_count=result.error_count, rows=result.rows, errors=result.errors):
+            self.stderr.write(line)
         raise CommandError("Import refused; fix the rows above and run it again.")
