@@ -117,3 +117,65 @@ def test_the_interactions_page_lists_only_the_organizations_own(world, other_wor
     )
     text = client_for(world.analyst).get("/insights/interactions/").content.decode()
     assert "THEIRS-1" not in text and "Lola" not in text
+
+
+def stored_estimate(organization):
+    """An estimate as the estimator stores it, so the page's wording and numbers can be checked exactly."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    retention = {
+        "key": "retention_90",
+        "unit": "points",
+        "treated": 628,
+        "control": 1232,
+        "estimate": 6.64,
+        "low": 1.78,
+        "high": 11.21,
+        "naive": 14.26,
+        "treated_level": 73.22,
+        "control_level": 66.58,
+        "missing": {},
+    }
+    purchases = {
+        **retention,
+        "key": "purchases",
+        "unit": "money",
+        "estimate": -2.5,
+        "low": -5.61,
+        "high": 8.17,
+        "naive": 0.85,
+        "treated_level": -3.61,
+        "control_level": -1.11,
+    }
+    value = {**retention, "key": "value", "unit": "money", "missing": {"reason": "no_value_model"}}
+    return RoiEstimate.objects.create(
+        organization=organization,
+        computed_at=now,
+        window_start=now,
+        window_end=now,
+        treated=666,
+        control=1334,
+        figures=[retention, purchases, value],
+        parameters={"currency": organization.base_currency, "mean_gesture_cost": 17.0},
+    )
+
+
+def test_the_figures_read_as_points_money_and_the_cost_of_one_more_customer_kept(world):
+    stored_estimate(world.organization)
+    page = client_for(world.analyst).get("/insights/roi/")
+    text = " ".join(page.content.decode().split())
+    assert "+6.6 points" in text and "+1.8 points to +11.2 points" in text and "+14.3 points" in text
+    assert "73.2 %" in text and "66.6 %" in text
+    assert "-$2.50" in text and "-$5.61 to +$8.17" in text
+    assert "Not shown: no customer value model has been fitted yet." in text
+    # 17.00 per gesture / 6.64 points = 256.02 per customer kept; the interval's ends swap.
+    assert (
+        "Cost per extra customer still active after 90 days: $256.02 (95 % interval $151.65 to $955.06)"
+        in text
+    )
+    world.analyst.language = "es"
+    world.analyst.save(update_fields=["language"])
+    text = " ".join(client_for(world.analyst).get("/insights/roi/").content.decode().split())
+    assert "+6,6 puntos" in text and "de +1,8 puntos a +11,2 puntos" in text
+    assert "256,02 US$" in text
