@@ -157,8 +157,10 @@ class _Batch:
         }
         for row, clean in rows:
             ref = clean["external_ref"]
-            ok = True
-            if ref in self.refs_seen:
+            ok = not clean.get("invalid")
+            if not ref:
+                pass
+            elif ref in self.refs_seen:
                 self.report.add(
                     row,
                     "external_ref",
@@ -169,7 +171,7 @@ class _Batch:
             else:
                 self.refs_seen[ref] = row
             customer_id = customers.get(clean["customer"])
-            if customer_id is None:
+            if customer_id is None and clean["customer"]:
                 self.report.add(
                     row,
                     "customer",
@@ -229,6 +231,22 @@ class _Batch:
         return Recorded(created=created, skipped=self.skipped, existing=self.existing)
 
 
+def _names_of(data: Mapping[str, Any], error: RowInvalid) -> dict[str, Any]:
+    """A bad row's names that are themselves fine, still looked up so the report lists all its problems."""
+    bad = {problem.field for problem in error.problems}
+
+    def name(field: str) -> str:
+        value = data.get(field)
+        return value.strip() if field not in bad and isinstance(value, str) else ""
+
+    return {
+        "invalid": True,
+        "external_ref": name("external_ref"),
+        "customer": name("customer"),
+        "agent": name("agent"),
+    }
+
+
 def _same(a: Interaction, b: Interaction) -> bool:
     return (a.customer_id, a.channel, a.category, a.agent_id, a.occurred_at) == (
         b.customer_id,
@@ -270,6 +288,7 @@ def interactions_record(*, organization, actor, items: list[Mapping[str, Any]]) 
             rows.append((index, clean_interaction(data, organization=organization)))
         except RowInvalid as error:
             report.add_invalid(index, error)
+            rows.append((index, _names_of(data, error)))
     batch = _Batch(organization, report)
     if rows:
         batch.add_chunk(rows)
@@ -364,10 +383,12 @@ def _rows(
         if NUL in "".join(record):
             report.add(row, None, "invalid_text", _("This text contains characters that are not allowed."))
             continue
+        data = dict(zip(columns, record, strict=True))
         try:
-            yield row, clean_interaction(dict(zip(columns, record, strict=True)), organization=organization)
+            yield row, clean_interaction(data, organization=organization)
         except RowInvalid as error:
             report.add_invalid(row, error)
+            yield row, _names_of(data, error)
     if result.rows == 0:
         raise FileRefused(_("The file has a header but no rows."))
 

@@ -49,3 +49,43 @@ def test_an_analyst_reads_it_in_spanish_at_400(page, demo_live):  # noqa: F811
     expect(page.locator(".message.success")).to_contain_text("La estimación se calculó")
     page.screenshot(path=str(SCREENSHOTS / "insights-roi-es-400.png"), full_page=True)
     assert violations == []
+
+
+def test_an_admin_imports_helpdesk_interactions_on_the_page(page, demo_live, tmp_path):  # noqa: F811
+    from leeway.insights.models import Interaction
+
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-admin")
+    page.goto(f"{demo_live.url}/insights/roi/")
+    page.get_by_role("link", name="Interactions", exact=True).click()
+    expect(page.get_by_role("heading", name="Interactions", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("interactions")).to_contain_text("DEMO-INS-")
+    before = Interaction.objects.count()
+    header = "external_ref,customer,channel,category,agent,occurred_at\n"
+    bad = tmp_path / "helpdesk-bad.csv"
+    bad.write_text(
+        header
+        + "WEB-1,C-1001,phone,billing_error,aurora-agent,2026-11-02T10:00:00Z\n"
+        + "WEB-2,C-NOBODY,pigeon,billing_error,,2026-11-02T10:00:00Z\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("CSV file").set_input_files(str(bad))
+    page.get_by_role("button", name="Import interactions").click()
+    expect(page.get_by_test_id("import-refused")).to_contain_text(
+        "Nothing was imported from helpdesk-bad.csv"
+    )
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("There is no customer with the id C-NOBODY")
+    expect(errors).to_contain_text("Unknown channel")
+    page.screenshot(path=str(SCREENSHOTS / "insights-interactions-refused-1366.png"), full_page=True)
+    assert Interaction.objects.count() == before
+    good = tmp_path / "helpdesk.csv"
+    good.write_text(
+        header + "WEB-1,C-1001,phone,billing_error,aurora-agent,2026-11-02T10:00:00Z\n", encoding="utf-8"
+    )
+    page.get_by_label("CSV file").set_input_files(str(good))
+    page.get_by_role("button", name="Import interactions").click()
+    expect(page.locator(".message.success")).to_contain_text("1 new interactions")
+    expect(page.get_by_test_id("interactions")).to_contain_text("WEB-1")
+    assert Interaction.objects.count() == before + 1
+    assert violations == []

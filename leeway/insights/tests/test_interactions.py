@@ -56,7 +56,8 @@ def test_bad_rows_are_named_by_row_and_field_and_nothing_is_written(world, other
         + "CALL-3,C-1001,fax,billing error,,not a date\n"  # three bad fields
         + "CALL-1,C-1002,chat,other,,2025-03-01T14:30:00Z\n"  # the reference again
         + "CALL-5,C-1001,phone,other,casa-agent,2025-03-01T14:30:00Z\n"  # another organization's agent
-        + "CALL-6,C-1001,phone\n",  # too few values
+        + "CALL-6,C-1001,phone\n"  # too few values
+        + "CALL-7,C-NOBODY,fax,other,,2025-03-01T14:30:00Z\n",  # every problem of a row at once
     )
     result = interactions_import(organization=world.organization, path=path)
     assert not result.succeeded
@@ -69,8 +70,10 @@ def test_bad_rows_are_named_by_row_and_field_and_nothing_is_written(world, other
         (5, "external_ref", "duplicate_ref"),
         (6, "agent", "unknown_agent"),
         (7, None, "wrong_column_count"),
+        (8, "channel", "unknown_channel"),
+        (8, "customer", "unknown_customer"),
     }
-    assert result.error_count == 7
+    assert result.error_count == 9
     assert not Interaction.objects.exists()
 
 
