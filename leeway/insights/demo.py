@@ -5,8 +5,11 @@ estimate and interval.
 The planted effect is the one bench/roi.py validates (leeway.insights.roi.simulate): a gesture multiplies
 the churn hazard by 0.6, and agents give gestures more often to valuable, commercial customers and to
 billing complaints, who churn less anyway, so the naive comparison overstates the effect. Contacts lie
-40 to 560 days back: every gesture is charged to the budgets of a past day and month, as an approval is,
-so today's and this month's budgets stay whole. Running it again changes nothing.
+40 to 360 days back, each with the year of purchases before it (the demo's history stays within two
+years): every gesture is charged to the budgets of a past day and month, as an approval is, so today's
+and this month's budgets stay whole. The customer values are then refitted on all of aurora's
+purchases, so every demo customer has a predicted value (and a second run finds nothing to refit).
+Running it again changes nothing.
 """
 
 import datetime as dt
@@ -25,6 +28,7 @@ from leeway.insights.roi.simulate import gesture_probability, hazard
 from leeway.people.models import Member, Organization, Role
 from leeway.policy.models import Gesture, PolicyVersion
 from leeway.policy.snapshot import current_policy
+from leeway.value.refresh import value_refresh_organization
 
 DEMO_REF = "DEMO-INS-"
 ORGANIZATION = "aurora"
@@ -71,7 +75,7 @@ def _history(organization: Organization) -> dict[str, int]:
     c = _spread(rng)
     treated = rng.random(CUSTOMERS) < gesture_probability(c)
     churn_after = rng.exponential(1.0 / (hazard(c) * np.where(treated, HAZARD_RATIO, 1.0)))
-    back = rng.uniform(40, 560, size=CUSTOMERS)  # days from the contact to now
+    back = rng.uniform(40, 360, size=CUSTOMERS)  # days from the contact to now
     now = timezone.now()
     base = organization.base_currency
 
@@ -183,6 +187,7 @@ def _history(organization: Organization) -> dict[str, int]:
             organization=organization, interaction_ref__startswith=DEMO_REF, base_amount__gt=0
         ).select_related("agent", "team", "site", "department", "gesture"):
             charge_on_approval(decision, snapshot, decision.created_at)
+    value_refresh_organization(organization=organization, trigger="demo")
     return {
         "customers": len(customers),
         "interactions": len(interactions),

@@ -7,8 +7,6 @@ effect on 90-day retention over the population, is the mean of exp(-90 λ r) - e
 large draw of customers (the planted amount, `true_effect`).
 """
 
-from functools import cache
-
 import numpy as np
 
 from leeway.insights.roi.estimator import Cohort
@@ -59,7 +57,6 @@ def gesture_probability(c: dict[str, np.ndarray]) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-logit))
 
 
-@cache
 def true_effect(horizon: int = 90) -> float:
     """The planted average effect of a gesture on retention at `horizon` days, a share (0.1 = 10 points)."""
     c = draw_customers(np.random.default_rng(20_260_000 + horizon), 2_000_000)
