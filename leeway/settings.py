@@ -97,9 +97,9 @@ INSTALLED_APPS = [
     "leeway.decisions",
     "leeway.recognition",
     "leeway.alignment",
-    "leeway.insights",
     "leeway.reports",
     "leeway.training",
+    "leeway.insights",
 ]
 
 MIDDLEWARE = [

@@ -27,9 +27,9 @@ LAYERS = [
     "decisions",
     "recognition",
     "alignment",
-    "insights",
     "reports",
     "training",
+    "insights",
 ]
 
 
