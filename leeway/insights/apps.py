@@ -8,3 +8,9 @@ class InsightsConfig(AppConfig):
     name = "leeway.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from leeway.insights.views import dashboard_roi_section
+        from leeway.reports.selectors import dashboard_roi
+
+        dashboard_roi.provide(dashboard_roi_section)

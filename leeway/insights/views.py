@@ -7,6 +7,7 @@ import tempfile
 from babel.numbers import format_decimal
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -115,6 +116,22 @@ def _context(member, *, compute_first: bool = False) -> dict:
         context["mean_cost"] = money(f"{cost:.2f}", currency) if cost is not None else None
         context["cost_per_kept"] = _cost_per_kept(cost, estimate.figure("retention_90"), currency)
     return context
+
+
+def dashboard_roi_section(*, member, start=None, end=None) -> dict | None:
+    """The dashboard's ROI slot (reports' `dashboard_roi` hook): the latest estimate's figures with their
+    intervals, for those who may read the ROI page. The estimate covers its own contact window, which the
+    section names, rather than the dashboard's days; it is never computed here (a dashboard view stays
+    a read)."""
+    if member.role not in (Role.ADMIN, Role.ANALYST):
+        return None
+    context = _context(member)
+    if context["estimate"] is None:
+        return None
+    return {
+        "title": _("Return on goodwill"),
+        "html": render_to_string("insights/_dashboard_roi.html", context),
+    }
 
 
 @analysts_required

@@ -179,3 +179,16 @@ def test_the_figures_read_as_points_money_and_the_cost_of_one_more_customer_kept
     text = " ".join(client_for(world.analyst).get("/insights/roi/").content.decode().split())
     assert "+6,6 puntos" in text and "de +1,8 puntos a +11,2 puntos" in text
     assert "256,02 US$" in text
+
+
+def test_the_dashboard_shows_the_latest_estimate_to_those_who_read_the_roi(world, other_world):
+    dashboard = "/reports/dashboard/"
+    assert 'id="roi"' not in client_for(world.analyst).get(dashboard).content.decode()  # none yet
+    assert not RoiEstimate.objects.exists()  # a dashboard view never computes one
+    stored_estimate(world.organization)
+    text = " ".join(client_for(world.analyst).get(dashboard).content.decode().split())
+    assert 'id="roi"' in text and "+6.6 points" in text and "+1.8 points to +11.2 points" in text
+    assert 'href="/insights/roi/"' in text
+    # Managers read their department's dashboard, not the organization's return; others have their own.
+    assert 'id="roi"' not in client_for(world.manager).get(dashboard).content.decode()
+    assert 'id="roi"' not in client_for(other_world.analyst).get(dashboard).content.decode()
