@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from leeway.decisions.tests.test_console_browser import SCREENSHOTS, log_in, watch_csp
+from leeway.core.tests.browser import SCREENSHOTS, log_in, watch_csp
 
 pytestmark = pytest.mark.browser
 

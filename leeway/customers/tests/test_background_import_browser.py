@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from leeway.core.tests.browser import SCREENSHOTS, log_in, watch_csp
 from leeway.customers.models import Customer, ImportJob
-from leeway.decisions.tests.test_console_browser import SCREENSHOTS, log_in, watch_csp
 from leeway.value.models import ValueRun
 
 pytestmark = pytest.mark.browser

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 
+from leeway.core.tests.browser import demo_live  # noqa: F401 - fixture of this app's browser tests
 from leeway.customers.models import Customer
 from leeway.people.models import Member, Organization, Role
 from leeway.people.tests.factories import (
@@ -199,12 +200,3 @@ def counts():
         }
 
     return snapshot_counts
-
-
-@pytest.fixture
-def demo_live(transactional_db, live_server):
-    """The demo data behind a live server, for the browser tests."""
-    from django.core.management import call_command
-
-    call_command("demo-data", verbosity=0)
-    return live_server

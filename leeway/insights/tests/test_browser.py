@@ -4,8 +4,12 @@ at 1366 px and 400 px, under the strict Content Security Policy."""
 import pytest
 from playwright.sync_api import expect
 
-from leeway.decisions.tests.conftest import demo_live  # noqa: F401 - fixture
-from leeway.decisions.tests.test_console_browser import SCREENSHOTS, log_in, watch_csp
+from leeway.core.tests.browser import (
+    SCREENSHOTS,
+    demo_live,  # noqa: F401 - fixture
+    log_in,
+    watch_csp,
+)
 from leeway.people.models import Member
 
 pytestmark = pytest.mark.browser

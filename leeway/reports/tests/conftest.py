@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from leeway.core.tests.browser import demo_live  # noqa: F401 - fixture of this app's browser tests
 from leeway.customers.models import Customer
 from leeway.decisions.services import decision_approve, decision_create
 from leeway.decisions.tests.conftest import World, build_world

@@ -1,41 +1,14 @@
 """The what-if and the dashboard in Chromium on the demo data, under the strict Content Security Policy."""
 
-from pathlib import Path
-
 import pytest
-from django.core.management import call_command
 
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-results"
-
-
-@pytest.fixture
-def demo_live(transactional_db, live_server):
-    call_command("demo-data", verbosity=0)
-    return live_server
-
-
-def log_in(page, server, username):
-    violations = []
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and violations.append(message.text),
-    )
-    page.goto(f"{server.url}/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("demo-pass-1")
-    page.locator("#id_password").press("Enter")
-    page.wait_for_load_state("networkidle")
-    return violations
-
-
-def shot(page, name):
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"reports-{name}.png"), full_page=True)
+from leeway.core.tests.browser import log_in, shot, watch_csp
 
 
 @pytest.mark.browser
 def test_an_admin_changes_the_draft_and_reads_the_whatif_from_the_publish_page(page, demo_live):
-    violations = log_in(page, demo_live, "aurora-admin")
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-admin")
     page.goto(f"{demo_live.url}/policy/budgets/")
     page.get_by_role("link", name="Change cap Agent Day").click()
     page.wait_for_load_state("networkidle")
@@ -46,7 +19,7 @@ def test_an_admin_changes_the_draft_and_reads_the_whatif_from_the_publish_page(p
     page.locator("#whatif-link").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_role("heading", name="Policy what-if").count() == 1
-    shot(page, "whatif")
+    shot(page, "reports-whatif")
     rows = page.locator("#table-zones tbody tr")
     assert rows.count() == 3
     red = rows.nth(2).locator("td")
@@ -56,7 +29,7 @@ def test_an_admin_changes_the_draft_and_reads_the_whatif_from_the_publish_page(p
     )
     assert draft_red > live_red  # a smaller agent budget sends more requests to the leads
     assert page.locator("figure.report-chart svg rect").count() >= 3
-    shot(page, "whatif")
+    shot(page, "reports-whatif")
     page.get_by_label("Last").select_option("7")
     page.get_by_role("button", name="Show").click()
     page.wait_for_load_state("networkidle")
@@ -69,7 +42,8 @@ def test_an_analyst_reads_the_dashboard_in_spanish_with_a_table_behind_each_char
     from leeway.people.models import Member
 
     Member.objects.filter(username="aurora-analyst").update(language="es")
-    violations = log_in(page, demo_live, "aurora-analyst")
+    violations = watch_csp(page)
+    log_in(page, demo_live.url, "aurora-analyst")
     page.goto(f"{demo_live.url}/reports/dashboard/")
     assert page.get_by_role("heading", name="Panel de control", exact=True).count() == 1
     assert (
@@ -79,7 +53,7 @@ def test_an_analyst_reads_the_dashboard_in_spanish_with_a_table_behind_each_char
     for key in ("spend", "budgets", "zones_team", "zones_site", "answer_times", "answers_team"):
         assert page.locator(f"#table-{key}").count() == 1
     assert page.locator("#table-zones_team tbody tr").count() >= 1
-    shot(page, "dashboard")
+    shot(page, "reports-dashboard")
     with page.expect_download() as download:
         page.locator("#table-zones_site caption a").click()  # "Descargar CSV"
     assert download.value.suggested_filename == "dashboard-zones_site.csv"

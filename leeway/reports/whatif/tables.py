@@ -55,11 +55,7 @@ def whatif_tables(result: WhatIf) -> dict[str, Table]:
     ):
         current = getattr(live, attribute) if live else None
         draft = getattr(result.draft, attribute)
-        recorded = (
-            result.recorded.approved_spend
-            if attribute == "approved_spend"
-            else result.recorded.request_amount
-        )
+        recorded = getattr(result.recorded, attribute)
         spend.rows.append([label, recorded, current, draft, None if current is None else draft - current])
 
     budgets = Table(

@@ -4,8 +4,12 @@ an agent reading a module, taking its quiz and reading the results (then the lea
 import pytest
 from playwright.sync_api import expect
 
-from leeway.decisions.tests.conftest import demo_live  # noqa: F401 - fixture
-from leeway.decisions.tests.test_console_browser import SCREENSHOTS, log_in, watch_csp
+from leeway.core.tests.browser import (
+    SCREENSHOTS,
+    demo_live,  # noqa: F401 - fixture
+    log_in,
+    watch_csp,
+)
 from leeway.training.models import Attempt, Module
 from leeway.training.selectors import model_answers
 
